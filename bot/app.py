@@ -1,0 +1,82 @@
+"""The composition root: the one place that builds the database, the file store and the engine.
+
+Tests call ``build`` with their own settings (a temporary database, a fixed clock); the CLI calls
+it with the settings it read. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.domain.campaign import Campaign
+from bot.domain.loader import default_data_dir, load_campaigns
+from bot.engine import Clock, Engine
+from bot.engine.core import EvidenceLimits
+from handlers.common import Policy
+from storage.db import SqliteTuning, create_engine, session_factory
+from storage.files import LocalFileStore
+from storage.migrate import upgrade
+from storage.uow import UnitOfWorkFactory
+
+
+@dataclass
+class App:
+    """Everything a running bot holds; ``close`` releases it."""
+
+    settings: Settings
+    database: AsyncEngine
+    uows: UnitOfWorkFactory
+    engine: Engine
+    files: LocalFileStore
+    zone: ZoneInfo
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def choose_campaign(settings: Settings) -> Campaign:
+    """The campaign of the configured year, or the newest one in the data files."""
+    campaigns = load_campaigns(settings.campaign.data_dir or default_data_dir())
+    if not campaigns:
+        raise LookupError("no campaign data files found")
+    year = settings.campaign.year or max(campaigns)
+    if year not in campaigns:
+        known = ", ".join(str(y) for y in sorted(campaigns))
+        raise LookupError(f"campaign.year = {year} has no data file; known years: {known}")
+    return campaigns[year]
+
+
+async def build(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Opens the database (migrating it), the file store, and the engine for the campaign."""
+    campaign = choose_campaign(settings)
+    tuning = SqliteTuning(
+        busy_timeout_ms=settings.database.busy_timeout_ms,
+        synchronous=settings.database.sqlite_synchronous,
+    )
+    database = create_engine(settings.database.url, tuning)
+    try:
+        await upgrade(database)
+        uows = UnitOfWorkFactory(session_factory(database))
+        files = LocalFileStore(settings.evidence.directory)
+        zone = ZoneInfo(settings.campaign.timezone)
+        policy = Policy(
+            invite_valid_days=settings.invites.valid_days,
+            invite_max_uses=settings.invites.max_uses,
+            max_join_failures_per_hour=settings.invites.max_failures_per_hour,
+        )
+        limits = EvidenceLimits(
+            max_bytes=settings.evidence.max_file_bytes,
+            max_pixels=settings.evidence.max_pixels,
+        )
+        engine = Engine(
+            uows, campaign, files, clock=clock, zone=zone, policy=policy, limits=limits
+        )
+        await engine.start()
+    except BaseException:
+        await database.dispose()
+        raise
+    return App(settings, database, uows, engine, files, zone)

@@ -1,0 +1,169 @@
+"""Settings: ``config.example.toml`` documents every key; the environment overrides the file.
+
+A setting comes, from strongest to weakest, from an environment variable
+(``BOT__DATABASE__URL``, ``BOT__TELEGRAM__TOKEN``: ``BOT__`` then the table and key joined with
+``__``), the TOML file named by ``--config`` or ``TUANLE_CONFIG`` (default ``tuanle.toml`` when it
+exists), and the defaults below. A bad value stops the start with the key named.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("tuanle.toml")
+
+
+class Strict(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class DatabaseSettings(Strict):
+    url: str = "sqlite+aiosqlite:///data/tuanle.sqlite3"
+    busy_timeout_ms: int = Field(default=10_000, ge=100, le=600_000)
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "FULL"
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (async drivers)"
+            )
+        return value
+
+
+class EvidenceSettings(Strict):
+    directory: Path = Path("data/evidence")
+    max_file_mb: float = Field(default=20, gt=0, le=50)
+    max_image_megapixels: float = Field(default=40, gt=0, le=200)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_pixels(self) -> int:
+        return int(self.max_image_megapixels * 1_000_000)
+
+
+class CampaignSettings(Strict):
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    data_dir: Path | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+
+class InviteSettings(Strict):
+    valid_days: int = Field(default=30, ge=1, le=366)
+    max_uses: int = Field(default=20, ge=1, le=10_000)
+    max_failures_per_hour: int = Field(default=5, ge=1, le=100)
+
+
+class ConsoleSettings(Strict):
+    demo_unit: bool = True
+
+
+class TelegramSettings(Strict):
+    token: SecretStr = SecretStr("")
+    api_base: str = "https://api.telegram.org"
+
+
+class ZaloSettings(Strict):
+    token: SecretStr = SecretStr("")
+    api_base: str = "https://bot-api.zaloplatforms.com"
+
+
+class LogSettings(Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["json", "console"] = "json"
+    file: Path | None = None
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot, validated at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BOT__",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
+    campaign: CampaignSettings = CampaignSettings()
+    invites: InviteSettings = InviteSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    zalo: ZaloSettings = ZaloSettings()
+    log: LogSettings = LogSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the key."""
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Reads the settings from ``path`` (or the default file) and the environment."""
+    chosen = path or _env_path() or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
+    if chosen is not None and not chosen.exists():
+        raise ConfigError(f"config file {chosen} does not exist")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=chosen)
+
+    try:
+        return FileSettings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, chosen)) from None
+    except ValueError as error:  # a TOML syntax error surfaces as a ValueError
+        raise ConfigError(f"{chosen}: {error}") from None
+
+
+def _env_path() -> Path | None:
+    value = os.environ.get("TUANLE_CONFIG")
+    return Path(value) if value else None
+
+
+def _describe(error: ValidationError, path: Path | None) -> str:
+    where = f" in {path}" if path else ""
+    lines = [f"invalid configuration{where}:"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        env = "BOT__" + "__".join(str(part).upper() for part in problem["loc"])
+        lines.append(f"  {key} (or {env}): {problem['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""What crosses the line between a platform and the conversation: messages in, replies out.
+
+An adapter turns a platform update into an ``Incoming`` and renders each ``Reply`` (Telegram
+as buttons, Zalo and the terminal as numbered lines). Both are plain data, JSON-serializable,
+so an incoming message can be stored in the inbox before anything else happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the person sent; every ``declared_*`` value comes from the sender, never trusted."""
+
+    ref: str  # the platform's handle to fetch it: a file id, a URL, a path
+    kind: str = "photo"  # "photo" or "document"
+    declared_size: int | None = None
+    declared_name: str | None = None
+    declared_mime: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message from one person, normalized."""
+
+    platform: str
+    message_id: str  # unique per platform: the dedupe key
+    chat_id: str
+    user_id: str
+    user_name: str | None = None
+    text: str | None = None
+    attachment: Attachment | None = None
+    button: str | None = None  # a pressed button's data, "<version>:<choice key>"
+
+    def to_payload(self) -> dict[str, Any]:
+        """The message as JSON-ready data for the inbox."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Incoming:
+        """The message back from its inbox payload."""
+        data = dict(payload)
+        attachment = data.pop("attachment", None)
+        return cls(**data, attachment=Attachment(**attachment) if attachment else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer the person can pick (``key`` is what the choice means, ``label`` is shown)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to send back.
+
+    ``choices`` are the answers to the question (numbered in text, buttons on Telegram);
+    ``actions`` are the ways around it (back, skip, review, cancel); ``version`` ties buttons to
+    the conversation step they were shown at, so a stale button is recognized.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    actions: tuple[Choice, ...] = ()
+    version: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def button_data(version: int, key: str) -> str:
+    """The data a button carries: the step it belongs to and the choice it stands for."""
+    return f"{version}:{key}"
+
+
+def parse_button(data: str) -> tuple[int, str] | None:
+    """The (version, key) a button's data claims, or None when it is malformed."""
+    version, sep, key = data.partition(":")
+    if not sep or not version.isascii() or not version.isdigit() or not key or len(key) > 64:
+        return None
+    return int(version), key

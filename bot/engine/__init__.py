@@ -1,0 +1,5 @@
+"""The engine: incoming message -> inbox -> unit of work -> handler -> commit -> replies."""
+
+from bot.engine.core import Clock, Engine, FileFetcher, FileTooLarge, SystemClock
+
+__all__ = ["Clock", "Engine", "FileFetcher", "FileTooLarge", "SystemClock"]

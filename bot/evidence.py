@@ -1,0 +1,235 @@
+"""Inspects an uploaded evidence file before anything stores it.
+
+Teachers send photos of school activities, sometimes as a photo and sometimes as a file whose
+name and mime type say nothing useful (an iPhone "Send as File" arrives as
+application/octet-stream). So the type is decided from the magic bytes alone; only JPEG, PNG,
+WEBP and PDF pass. Images are refused when they claim more pixels than the cap (read from the
+header, before any pixel is decoded) or cannot be decoded fully, and are then re-encoded upright
+without EXIF, XMP or comments, so a GPS position or a device serial never reaches storage.
+PDFs are kept byte for byte. The work is CPU-bound and synchronous: callers run it through
+``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import threading
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any, Final, Literal
+
+from PIL import ExifTags, Image
+
+RefusalReason = Literal[
+    "too_large", "empty", "not_supported", "bomb", "corrupt", "pdf_not_accepted"
+]
+
+REFUSAL_EMPTY: Final = (
+    "Tệp Thầy/Cô vừa gửi không có nội dung. "
+    "Kính mong Thầy/Cô chụp lại ảnh minh chứng và gửi lại giúp em ạ."
+)
+REFUSAL_TOO_LARGE: Final = (
+    "Tệp này lớn hơn {limit_mb} MB nên em chưa nhận được. "
+    "Kính mong Thầy/Cô gửi ảnh theo cách gửi ảnh thông thường (không chọn gửi dạng tệp), "
+    "hoặc gửi một tệp nhỏ hơn {limit_mb} MB ạ."
+)
+REFUSAL_NOT_SUPPORTED: Final = (
+    "Em chưa đọc được loại tệp này. Em chỉ nhận ảnh JPEG, PNG, WEBP hoặc tệp PDF. "
+    "Kính mong Thầy/Cô gửi ảnh minh chứng theo cách gửi ảnh thông thường, "
+    "hoặc gửi lại dưới dạng ảnh JPEG, PNG hay tệp PDF ạ."
+)
+REFUSAL_BOMB: Final = (
+    "Ảnh này có kích thước quá lớn nên em không xử lý được. "
+    "Kính mong Thầy/Cô gửi ảnh theo cách gửi ảnh thông thường, "
+    "hoặc chụp lại ở độ phân giải thấp hơn rồi gửi lại giúp em ạ."
+)
+REFUSAL_CORRUPT: Final = (
+    "Tệp này bị lỗi hoặc chưa tải lên đầy đủ nên em không mở được. "
+    "Kính mong Thầy/Cô gửi lại ảnh (hoặc tệp PDF) một lần nữa giúp em ạ."
+)
+REFUSAL_PDF_NOT_ACCEPTED: Final = (
+    "Mục này chỉ nhận ảnh chụp, chưa nhận tệp PDF. "
+    "Kính mong Thầy/Cô gửi ảnh minh chứng dạng JPEG hoặc PNG, "
+    "hoặc gửi theo cách gửi ảnh thông thường ạ."
+)
+
+_JPEG_QUALITY: Final = 90
+_PDF_EOF_WINDOW: Final = 1024  # the PDF spec lets %%EOF sit anywhere in the last 1024 bytes
+_BYTES_PER_MB: Final = 1024 * 1024
+# Pillow raises these for broken or truncated data; anything else is a bug worth seeing.
+_DECODE_ERRORS: Final = (OSError, SyntaxError, ValueError, EOFError, struct.error)
+# warnings.catch_warnings swaps the process-wide filter list, so two threads doing it at once
+# can restore each other's filters; this lock keeps our swaps from interleaving.
+_WARNINGS_LOCK: Final = threading.Lock()
+_TRANSPOSE: Final = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    """An accepted upload: the bytes to store and what the bot learned about them."""
+
+    data: bytes
+    sha256: str
+    mime: str
+    extension: str
+    size: int
+    width: int | None
+    height: int | None
+
+
+class EvidenceRefused(Exception):
+    """An upload the bot will not store; `message` is the reply for the teacher."""
+
+    def __init__(self, reason: RefusalReason, message: str) -> None:
+        super().__init__(reason)
+        self.reason: RefusalReason = reason
+        self.message = message
+
+    @classmethod
+    def too_large(cls, max_bytes: int) -> EvidenceRefused:
+        """The refusal of a file over ``max_bytes``, before or while it is fetched."""
+        return cls("too_large", REFUSAL_TOO_LARGE.format(limit_mb=_megabytes(max_bytes)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    mime: str
+    extension: str
+    pillow_format: str | None
+
+
+_JPEG: Final = _Kind("image/jpeg", "jpg", "JPEG")
+_PNG: Final = _Kind("image/png", "png", "PNG")
+_WEBP: Final = _Kind("image/webp", "webp", "WEBP")
+_PDF: Final = _Kind("application/pdf", "pdf", None)
+
+
+def inspect_upload(
+    data: bytes, *, max_bytes: int, max_pixels: int = 40_000_000, accept_pdf: bool = True
+) -> PreparedFile:
+    """Returns the file ready to store, or raises EvidenceRefused with a reply for the teacher.
+
+    Args:
+        data: the bytes exactly as downloaded; the file name and mime type are ignored.
+        max_bytes: the largest upload accepted, checked before anything is decoded.
+        max_pixels: the largest width * height accepted, read from the image header.
+        accept_pdf: whether the item being answered takes a PDF as evidence.
+    """
+    if max_bytes <= 0 or max_pixels <= 0:
+        raise ValueError("max_bytes and max_pixels must be positive")
+    if not data:
+        raise EvidenceRefused("empty", REFUSAL_EMPTY)
+    if len(data) > max_bytes:
+        limit = REFUSAL_TOO_LARGE.format(limit_mb=_megabytes(max_bytes))
+        raise EvidenceRefused("too_large", limit)
+    kind = _sniff(data)
+    if kind is None:
+        raise EvidenceRefused("not_supported", REFUSAL_NOT_SUPPORTED)
+    digest = hashlib.sha256(data).hexdigest()
+    if kind.pillow_format is None:
+        if not accept_pdf:
+            raise EvidenceRefused("pdf_not_accepted", REFUSAL_PDF_NOT_ACCEPTED)
+        if b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
+            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
+        return PreparedFile(data, digest, kind.mime, kind.extension, len(data), None, None)
+    upright = _decode_upright(data, kind.pillow_format, max_pixels)
+    stored = _encode_without_metadata(upright, kind.pillow_format)
+    width, height = upright.size
+    return PreparedFile(stored, digest, kind.mime, kind.extension, len(data), width, height)
+
+
+def _sniff(data: bytes) -> _Kind | None:
+    """Names the file type from its first bytes, or None when it is not one we take."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return _JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _PNG
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _WEBP
+    if data.startswith(b"%PDF-"):
+        return _PDF
+    return None
+
+
+def _megabytes(size: int) -> str:
+    """Formats a byte count as megabytes the Vietnamese way (decimal comma)."""
+    return f"{size / _BYTES_PER_MB:.1f}".removesuffix(".0").replace(".", ",")
+
+
+def _decode_upright(data: bytes, pillow_format: str, max_pixels: int) -> Image.Image:
+    """Decodes every pixel after checking the header size, and turns the image upright."""
+    with _WARNINGS_LOCK, warnings.catch_warnings():
+        # Pillow reports bad EXIF or short reads as UserWarnings; we drop EXIF anyway, and a
+        # short read still fails load(). The bomb warning must refuse, whatever the caller's
+        # filters say.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(BytesIO(data), formats=[pillow_format])
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
+        except _DECODE_ERRORS:
+            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+        with image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise EvidenceRefused("bomb", REFUSAL_BOMB)
+            if width <= 0 or height <= 0:
+                raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
+            try:
+                image.load()
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
+            except _DECODE_ERRORS:
+                raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+            return _upright(image)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Applies the EXIF (or XMP) orientation to the pixels, as ImageOps.exif_transpose does.
+
+    exif_transpose also rewrites the EXIF block it leaves behind, and Pillow can crash doing
+    that on a damaged block; we drop EXIF anyway, so only the pixels are turned here.
+    """
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    except (*_DECODE_ERRORS, TypeError, IndexError, KeyError):
+        orientation = 1  # unreadable EXIF: keep the photo as it was taken
+    method = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
+    return image.copy() if method is None else image.transpose(method)
+
+
+def _encode_without_metadata(image: Image.Image, pillow_format: str) -> bytes:
+    """Saves the pixels and colour profile in the original format, and nothing else."""
+    icc_profile = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    # Savers copy some keys from info by themselves (the JPEG comment, PNG transparency), so
+    # clearing it leaves no path for EXIF, XMP, comments or text chunks into the output.
+    image.info.clear()
+    options: dict[str, Any] = {}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    if pillow_format == "PNG" and transparency is not None:
+        options["transparency"] = transparency
+    if pillow_format in ("JPEG", "WEBP"):
+        options["quality"] = _JPEG_QUALITY
+    if pillow_format == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
+        image = image.convert("RGB")
+    if pillow_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.mode else "RGB")
+    out = BytesIO()
+    try:
+        image.save(out, format=pillow_format, **options)
+    except _DECODE_ERRORS:
+        raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+    return out.getvalue()

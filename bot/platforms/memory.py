@@ -1,0 +1,115 @@
+"""The memory adapter: a chat with the engine and no network, for the terminal and the tests.
+
+It is a real adapter: it builds ``Incoming`` messages the way the Telegram and Zalo adapters
+do, presses buttons by the data they carry, and keeps every reply. Files are either bytes kept
+in memory or paths on disk, fetched with the same size limit as a platform download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from bot.domain.chat import Attachment, Incoming, Reply, button_data
+from bot.engine import Engine, FileTooLarge
+
+
+class MemoryFiles:
+    """Files by reference: bytes registered here, or a path on disk."""
+
+    def __init__(self) -> None:
+        self._blobs: dict[str, bytes] = {}
+
+    def add(self, data: bytes) -> str:
+        ref = f"mem:{uuid.uuid4().hex}"
+        self._blobs[ref] = data
+        return ref
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        if attachment.ref in self._blobs:
+            data = self._blobs[attachment.ref]
+            if len(data) > max_bytes:
+                raise FileTooLarge(attachment.ref)
+            return data
+        return await asyncio.to_thread(_read_bounded, Path(attachment.ref), max_bytes)
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileTooLarge(str(path))
+    return data
+
+
+class MemoryChat:
+    """One person chatting with the engine."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        platform: str = "memory",
+        user_id: str = "teacher-1",
+        chat_id: str | None = None,
+        user_name: str | None = None,
+        files: MemoryFiles | None = None,
+    ) -> None:
+        self.engine = engine
+        self.platform = platform
+        self.user_id = user_id
+        self.chat_id = chat_id or user_id
+        self.user_name = user_name
+        self.files = files or MemoryFiles()
+        self.sent: list[Incoming] = []
+        self.replies: list[Reply] = []
+
+    def _incoming(self, **fields: object) -> Incoming:
+        return Incoming(
+            platform=self.platform,
+            message_id=str(fields.pop("message_id", None) or uuid.uuid4().hex),
+            chat_id=self.chat_id,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    async def deliver(self, incoming: Incoming) -> list[Reply]:
+        """Hands one message to the engine, as a platform delivery would."""
+        self.sent.append(incoming)
+        replies = await self.engine.handle(incoming, self.files)
+        self.replies.extend(replies)
+        return replies
+
+    async def send(self, text: str, *, message_id: str | None = None) -> list[Reply]:
+        return await self.deliver(self._incoming(text=text, message_id=message_id))
+
+    async def send_file(
+        self,
+        data: bytes | Path,
+        *,
+        kind: str = "photo",
+        name: str | None = None,
+        message_id: str | None = None,
+    ) -> list[Reply]:
+        if isinstance(data, Path):
+            ref, size = str(data), (await asyncio.to_thread(data.stat)).st_size
+        else:
+            ref, size = self.files.add(data), len(data)
+        attachment = Attachment(ref=ref, kind=kind, declared_size=size, declared_name=name)
+        return await self.deliver(self._incoming(attachment=attachment, message_id=message_id))
+
+    async def press(self, label: str, reply: Reply | None = None) -> list[Reply]:
+        """Presses the button with this label (or key) on ``reply``, by default the last one."""
+        shown = reply or self.last_reply()
+        for choice in (*shown.choices, *shown.actions):
+            if label in {choice.label, choice.key}:
+                data = button_data(shown.version, choice.key)
+                return await self.deliver(self._incoming(button=data))
+        raise LookupError(f"no button {label!r} on: {shown.text[:80]!r}")
+
+    def last_reply(self) -> Reply:
+        if not self.replies:
+            raise LookupError("no reply yet")
+        return self.replies[-1]

@@ -1,0 +1,87 @@
+"""The entry of every message into the conversation: joining, then the report walk.
+
+A pressed button is read as the answer it stands for only when it belongs to the step the
+person stands at now; an older button gets a polite word and the current question. Who may
+answer is decided by the sender's membership, never by what a button claims.
+"""
+
+from __future__ import annotations
+
+from bot.domain.chat import Reply, parse_button
+from handlers import messages as say
+from handlers.common import Context, Outcome
+from handlers.join import invite_in, join, welcome
+from handlers.report import ReportFlow
+from handlers.walk import unanswered
+
+
+async def respond(ctx: Context) -> Outcome:
+    """Answers one message."""
+    text = ctx.message.text
+    stale = False
+    if ctx.message.button is not None:
+        parsed = parse_button(ctx.message.button)
+        stale = parsed is None or parsed[0] != ctx.conversation.version
+        text = None if parsed is None else parsed[1]
+    wants_join = text is not None and invite_in(text) is not None
+    if ctx.member is None:
+        if wants_join and text is not None:
+            return await _join_then_start(ctx, text)
+        if text is not None and text.strip().lower().startswith("/start"):
+            return Outcome([welcome(ctx)])
+        if ctx.upload is not None or text is None:
+            return Outcome([Reply(say.ASK_INVITE)])
+        return await join(ctx, text)
+    if wants_join and text is not None and text.strip().lower().startswith("/start"):
+        return await _join_then_start(ctx, text)
+    flow = await open_flow(ctx)
+    if stale:
+        return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())])
+    if text is not None and text.strip().lower() == "/start":
+        unit = ctx.unit.name if ctx.unit else ""
+        return Outcome(
+            [Reply(say.ALREADY_MEMBER.format(unit=unit)), *(await flow.current_question())]
+        )
+    return await flow.respond(text)
+
+
+async def open_flow(ctx: Context) -> ReportFlow:
+    """The walk over the member's unit's report, created as a draft the first time."""
+    if ctx.unit is None:
+        raise RuntimeError("a member without a unit")
+    report = await ctx.uow.reports.open_for(ctx.campaign_id, ctx.unit.id, ctx.now)
+    stored = await ctx.uow.reports.answers(report.id)
+    answers = {
+        key: a.value_int if a.value_int is not None else a.value_text for key, a in stored.items()
+    }
+    return ReportFlow(ctx, report, answers)
+
+
+async def _join_then_start(ctx: Context, text: str) -> Outcome:
+    joined = await join(ctx, text)
+    if ctx.member is None or ctx.unit is None:
+        return joined
+    flow = await open_flow(ctx)
+    deadline = flow.deadline()
+    deadline_line = (
+        say.DEADLINE_LINE.format(date=deadline.before.strftime("%d/%m/%Y"), to=deadline.to)
+        if deadline
+        else ""
+    )
+    campaign = ctx.campaign
+    hello = Reply(
+        say.JOINED.format(
+            unit=ctx.unit.name,
+            year=campaign.year,
+            start=campaign.week_start.strftime("%d/%m"),
+            end=campaign.week_end.strftime("%d/%m/%Y"),
+            opening=campaign.opening_day.strftime("%d/%m"),
+            deadline=deadline_line,
+        )
+    )
+    if flow.report.status == "submitted":
+        return Outcome([hello, flow.submitted_reply()], step="submitted", data=joined.data)
+    missing = unanswered(flow.questions, flow.answers)
+    first = missing[0] if missing else flow.questions[0]
+    outcome = await flow.go_to(first, [hello])
+    return outcome

@@ -1,0 +1,87 @@
+"""Joining a unit with its invite code (``/start CODE`` or the code typed alone).
+
+Codes expire and are limited in uses; wrong guesses are counted per person and locked out for
+an hour after a few, so a code cannot be found by trying.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.chat import Reply
+from bot.domain.invites import new_code, normalize_code
+from handlers import messages as say
+from handlers.common import Context, Outcome, clean_text
+from storage.models import Unit
+from storage.uow import UnitOfWork
+
+FAILURE_WINDOW = timedelta(hours=1)
+ROLES = ("reporter", "admin")
+
+
+def invite_in(text: str) -> str | None:
+    """The invite code a message carries: "/start CODE", or the code alone."""
+    words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() == "/start":
+        return normalize_code(words[1]) if len(words) > 1 else None
+    return normalize_code(text)
+
+
+def welcome(ctx: Context) -> Reply:
+    return Reply(say.WELCOME.format(year=ctx.campaign.year, theme=ctx.campaign.theme))
+
+
+async def join(ctx: Context, text: str) -> Outcome:
+    """Binds the sender to the unit of the code; counts a wrong code against the sender."""
+    failures = _recent_failures(ctx)
+    limit = ctx.policy.max_join_failures_per_hour
+    if len(failures) >= limit:
+        wait = FAILURE_WINDOW - (ctx.now - min(failures))
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        return Outcome([Reply(say.INVITE_LOCKED.format(minutes=minutes))])
+    code = invite_in(text)
+    invite = await ctx.uow.invites.usable(code, ctx.now) if code else None
+    if invite is None:
+        failures.append(ctx.now)
+        data = {**ctx.data, "join_failures": [f.isoformat() for f in failures]}
+        if len(failures) >= limit:
+            return Outcome([Reply(say.INVITE_LOCKED.format(minutes=60))], data=data)
+        left = limit - len(failures)
+        return Outcome([Reply(say.INVITE_WRONG.format(left=left))], data=data)
+    invite.uses += 1
+    unit = await ctx.uow.units.get(invite.unit_id)
+    message = ctx.message
+    name = clean_text(message.user_name)[:255] if message.user_name else None
+    ctx.member = await ctx.uow.members.bind(
+        message.platform, message.user_id, message.chat_id, name, unit, invite.role, ctx.now
+    )
+    ctx.unit = unit
+    ctx.uow.audit.record(
+        f"{message.platform}:{message.user_id}",
+        "member.join",
+        {"unit": unit.code, "role": invite.role, "invite": invite.id},
+        ctx.now,
+    )
+    ctx.conversation.data = {k: v for k, v in ctx.data.items() if k != "join_failures"}
+    return Outcome(data=ctx.conversation.data)
+
+
+def _recent_failures(ctx: Context) -> list[datetime]:
+    kept: list[datetime] = []
+    for stamp in ctx.data.get("join_failures", []):
+        when = datetime.fromisoformat(stamp)
+        if ctx.now - when < FAILURE_WINDOW:
+            kept.append(when)
+    return kept
+
+
+async def create_invite(
+    uow: UnitOfWork, unit: Unit, role: str, valid_days: int, max_uses: int, now: datetime
+) -> str:
+    """A fresh invite code for ``unit``; only its hash is stored, so show it once."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    code = new_code()
+    await uow.invites.add(code, unit, role, now + timedelta(days=valid_days), max_uses, now)
+    uow.audit.record("cli", "invite.create", {"unit": unit.code, "role": role}, now)
+    return code

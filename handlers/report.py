@@ -1,0 +1,303 @@
+"""The report walk: one unit's report, filled one answer at a time by any of its reporters.
+
+Steps (the conversation's ``step``):
+
+| step        | on an answer                            | next                               |
+|-------------|-----------------------------------------|------------------------------------|
+| menu        | "tiếp tục"                              | the saved question                 |
+| <question>  | a valid answer: stored at once          | the next question that applies     |
+| <question>  | quay lại / bỏ qua / xem lại / hủy       | previous / next / review / menu    |
+| photos      | a photo or PDF (at any step, in fact)   | stays, or the next question at max |
+| review      | "gửi báo cáo"                           | submitted (receipt)                |
+| review      | "sửa 1.3"                               | that question, then back to review |
+| submitted   | "sửa báo cáo" before the deadline       | review                             |
+
+A bad answer never changes anything: it gets a correction and the same question again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.campaign import Deadline
+from bot.domain.chat import Reply
+from bot.domain.units import level_of
+from bot.evidence import EvidenceRefused
+from handlers import messages as say
+from handlers import review
+from handlers.common import (
+    BACK,
+    CANCEL,
+    HELP,
+    REVIEW,
+    SKIP,
+    Context,
+    Outcome,
+    Upload,
+    fold,
+    match_choice,
+    navigation_word,
+)
+from handlers.questions import Correction, ask, read_answer
+from handlers.walk import (
+    PHOTOS_KEY,
+    REVIEW_STEP,
+    Kind,
+    Question,
+    find,
+    next_after,
+    plan,
+    previous_before,
+)
+from storage.models import Evidence, Report
+
+MENU_STEP = "menu"
+SUBMITTED_STEP = "submitted"
+CONTINUE_WORDS = frozenset({"tiep tuc", "/baocao", "bao cao", "continue", "/continue", "lam tiep"})
+EDIT_WORDS = frozenset({"sua bao cao", "sua", "/sua", "edit", "mo lai"})
+
+
+class ReportFlow:
+    """The steps of the walk for one message; built per message, holds no state of its own."""
+
+    def __init__(self, ctx: Context, report: Report, answers: dict[str, int | str | None]):
+        self.ctx = ctx
+        self.report = report
+        self.answers = answers
+        self.questions = plan(ctx.campaign.form)
+
+    # Entry ------------------------------------------------------------------------------------
+
+    async def respond(self, text: str | None) -> Outcome:
+        """Routes one message by the person's step."""
+        step = self.ctx.conversation.step
+        if self.ctx.upload is not None:
+            return await self.receive_file(self.ctx.upload)
+        if text is None:
+            return Outcome([Reply(say.UNKNOWN_MESSAGE), *(await self.current_question())])
+        if step == SUBMITTED_STEP or (self.report.status == "submitted" and step != REVIEW_STEP):
+            return await self.after_submit(text)
+        if step == REVIEW_STEP:
+            return await review.respond(self, text)
+        if step in {MENU_STEP, "start"} or not self._is_question(step):
+            return await self.menu(text)
+        return await self.answer(self.questions[find(self.questions, step)], text)
+
+    def _is_question(self, step: str) -> bool:
+        return any(q.key == step for q in self.questions)
+
+    # The walk ---------------------------------------------------------------------------------
+
+    async def answer(self, question: Question, text: str) -> Outcome:
+        """Stores the answer to ``question`` and asks the next one; a bad answer is re-asked."""
+        action = navigation_word(text)
+        if action == BACK:
+            return await self.go_back(question)
+        if action == SKIP:
+            return await self.advance(question)
+        if action == REVIEW:
+            return await review.show(self)
+        if action == CANCEL:
+            return self.pause(question)
+        if action == HELP:
+            return Outcome([Reply(say.HELP), await self.ask(question)])
+        if question.kind is Kind.NARRATIVE and match_choice(text, (say.SKIP_ALL,)):
+            return await review.show(self)
+        if question.kind is Kind.PHOTOS:
+            return await self.photos_text(question, text)
+        try:
+            values = read_answer(self.ctx.campaign, question, text)
+        except Correction as correction:
+            return Outcome([Reply(correction.message), await self.ask(question)])
+        for key, value in values.values.items():
+            await self.store(key, value)
+        if question.kind is Kind.OPENING:
+            await self.ctx.uow.reports.set_opening(self.report, values.opening)
+        return await self.advance(question)
+
+    async def store(self, key: str, value: int | str | None) -> None:
+        """Stores one value (None clears it); the engine commits the message's transaction."""
+        if value is None and self.answers.get(key) is None:
+            return
+        await self.ctx.uow.reports.set_answer(
+            self.report,
+            key,
+            value_int=value if isinstance(value, int) else None,
+            value_text=value if isinstance(value, str) else None,
+            member_id=self.ctx.member.id if self.ctx.member else None,
+            inbox_id=self.ctx.inbox_id,
+            now=self.ctx.now,
+        )
+        self.answers[key] = value
+        if self.report.status == "submitted":
+            self.report.status = "draft"
+
+    async def advance(self, question: Question, prefix: list[Reply] | None = None) -> Outcome:
+        """Moves past ``question``: to the review when editing from it or at the end."""
+        if self.ctx.data.get("return_to_review"):
+            return await review.show(self, prefix)
+        following = next_after(self.questions, question.key, self.answers)
+        if following is None:
+            return await review.show(self, prefix)
+        return await self.go_to(following, prefix)
+
+    async def go_back(self, question: Question) -> Outcome:
+        previous = previous_before(self.questions, question.key, self.answers)
+        if previous is None:
+            return Outcome([Reply(say.FIRST_QUESTION), await self.ask(question)])
+        return await self.go_to(previous)
+
+    async def go_to(self, question: Question, prefix: list[Reply] | None = None) -> Outcome:
+        data = {**self.ctx.data, "cursor": question.key, "return_to_review": False}
+        return Outcome([*(prefix or []), await self.ask(question)], step=question.key, data=data)
+
+    def pause(self, question: Question) -> Outcome:
+        data = {**self.ctx.data, "cursor": question.key, "return_to_review": False}
+        return Outcome([Reply(say.PAUSED, choices=(say.CONTINUE,))], step=MENU_STEP, data=data)
+
+    async def ask(self, question: Question) -> Reply:
+        photos = len(await self.ctx.uow.reports.evidence(self.report.id))
+        return ask(self.ctx.campaign, question, photos)
+
+    async def current_question(self) -> list[Reply]:
+        """The question the person stands at, asked again."""
+        step = self.ctx.conversation.step
+        if step == REVIEW_STEP:
+            return (await review.show(self)).replies
+        if self._is_question(step):
+            return [await self.ask(self.questions[find(self.questions, step)])]
+        if step == SUBMITTED_STEP:
+            return [self.submitted_reply()]
+        return [Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))]
+
+    async def menu(self, text: str) -> Outcome:
+        """Between sessions: "tiếp tục" goes back to the saved question."""
+        folded = fold(text)
+        action = navigation_word(text)
+        if action == REVIEW:
+            return await review.show(self)
+        if action == HELP:
+            return Outcome([Reply(say.HELP), *(await self.current_question())])
+        if folded in CONTINUE_WORDS or match_choice(text, (say.CONTINUE,)):
+            return await self.resume()
+        return Outcome([Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))])
+
+    async def resume(self) -> Outcome:
+        return await self.go_to(self.cursor_question())
+
+    def cursor_question(self) -> Question:
+        """The question the person last stood at, or the first one."""
+        cursor = self.ctx.data.get("cursor")
+        if isinstance(cursor, str) and self._is_question(cursor):
+            return self.questions[find(self.questions, cursor)]
+        return self.questions[0]
+
+    # Evidence ---------------------------------------------------------------------------------
+
+    async def receive_file(self, upload: Upload | EvidenceRefused) -> Outcome:
+        """Attaches a photo or PDF to the report, at whatever step it arrives."""
+        here = await self.current_question()
+        if isinstance(upload, EvidenceRefused):
+            return Outcome([Reply(upload.message), *here])
+        if self.report.status == "submitted":
+            return Outcome([Reply(say.ALREADY_SUBMITTED.format(reference=self.report.reference))])
+        rule = self.ctx.campaign.evidence
+        existing = await self.ctx.uow.reports.evidence(self.report.id)
+        if any(e.sha256 == upload.prepared.sha256 for e in existing):
+            return Outcome([Reply(say.PHOTO_DUPLICATE), *here])
+        if len(existing) >= rule.max_photos:
+            return Outcome([Reply(say.PHOTO_FULL.format(max=rule.max_photos)), *here])
+        prepared = upload.prepared
+        await self.ctx.uow.reports.add_evidence(
+            Evidence(
+                report_id=self.report.id,
+                sha256=prepared.sha256,
+                stored_key=upload.stored_key,
+                mime=prepared.mime,
+                size=prepared.size,
+                width=prepared.width,
+                height=prepared.height,
+                member_id=self.ctx.member.id if self.ctx.member else None,
+                created_at=self.ctx.now,
+            )
+        )
+        have = len(existing) + 1
+        template = say.PDF_RECEIVED if prepared.mime == "application/pdf" else say.PHOTO_RECEIVED
+        text = template.format(have=have, max=rule.max_photos)
+        if have < rule.min_photos:
+            text += say.PHOTO_NEED_MORE.format(need=rule.min_photos - have)
+        elif have < rule.max_photos:
+            text += say.PHOTO_ENOUGH
+        step = self.ctx.conversation.step
+        if step == PHOTOS_KEY and have >= rule.max_photos:
+            return await self.advance(self.questions[find(self.questions, step)], [Reply(text)])
+        return Outcome([Reply(text), *(await self.current_question())])
+
+    async def photos_text(self, question: Question, text: str) -> Outcome:
+        """At the photo step, text is "xong" (done) or "xóa ảnh" (start the photos again)."""
+        rule = self.ctx.campaign.evidence
+        existing = await self.ctx.uow.reports.evidence(self.report.id)
+        folded = fold(text)
+        if folded in say.PHOTO_CLEAR_WORDS:
+            for evidence in existing:
+                await self.ctx.uow.reports.remove_evidence(evidence)
+            cleared = say.PHOTOS_CLEARED.format(
+                count=len(existing), min=rule.min_photos, max=rule.max_photos
+            )
+            return Outcome([Reply(cleared), await self.ask(question)])
+        done = match_choice(text, (say.DONE_PHOTOS,)) or folded in {"xong", "du", "du anh", "ok"}
+        if done and len(existing) >= rule.min_photos:
+            return await self.advance(question)
+        reply = say.PHOTO_NOT_ENOUGH.format(min=rule.min_photos, have=len(existing))
+        return Outcome([Reply(reply), await self.ask(question)])
+
+    # Deadlines and submission -----------------------------------------------------------------
+
+    def deadline(self) -> Deadline | None:
+        """The deadline of the person's unit in this campaign, if its plan sets one."""
+        if self.ctx.unit is None:
+            return None
+        return self.ctx.campaign.deadline_for(level_of(self.ctx.unit.kind))
+
+    def deadline_text(self) -> str | None:
+        deadline = self.deadline()
+        return deadline.before.strftime("%d/%m/%Y") if deadline else None
+
+    def late(self) -> bool:
+        """True once the unit's deadline has passed (a late draft may still be submitted)."""
+        deadline = self.deadline()
+        return deadline is not None and self.ctx.today >= deadline.before
+
+    def locked_reply(self) -> Reply | None:
+        """Refuses to reopen a submitted report after the deadline; only an admin may."""
+        deadline = self.deadline()
+        if deadline is None or not self.late() or self.report.status == "reopened":
+            return None
+        return Reply(say.LOCKED_AFTER_DEADLINE.format(deadline=deadline.before.strftime("%d/%m")))
+
+    def submitted_reply(self) -> Reply:
+        return Reply(
+            say.ALREADY_SUBMITTED.format(reference=self.report.reference),
+            choices=(say.EDIT,),
+            actions=(say.REVIEW,),
+        )
+
+    async def after_submit(self, text: str) -> Outcome:
+        """Once submitted: the receipt again, the review, or editing before the deadline."""
+        folded = fold(text)
+        if navigation_word(text) == REVIEW:
+            shown = await review.show(self, submitted=True)
+            return replace(shown, step=SUBMITTED_STEP)
+        if folded in EDIT_WORDS or match_choice(text, (say.EDIT,)):
+            if locked := self.locked_reply():
+                return Outcome([locked], step=SUBMITTED_STEP)
+            self.report.status = "draft"
+            self.ctx.uow.audit.record(
+                self._actor(), "report.edit", {"report": self.report.id}, self.ctx.now
+            )
+            return await review.show(self, [Reply(say.REOPENED_FOR_EDIT)])
+        return Outcome([self.submitted_reply()], step=SUBMITTED_STEP)
+
+    def _actor(self) -> str:
+        member = self.ctx.member
+        return f"member:{member.id}" if member else "system"

@@ -1,0 +1,200 @@
+"""The review before submitting: the whole report on one screen, edits, then the receipt."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.domain.chat import Reply
+from bot.domain.form import Item, MeasureKind
+from bot.domain.numbers import format_count, format_money
+from handlers import messages as say
+from handlers.common import BACK, CANCEL, HELP, Outcome, fold, match_choice, navigation_word
+from handlers.walk import (
+    OPENING_KEY,
+    PHOTOS_KEY,
+    REVIEW_STEP,
+    Kind,
+    answer_key,
+    applies,
+    find,
+    picked,
+    run_key,
+    unanswered,
+)
+
+if TYPE_CHECKING:
+    from handlers.report import ReportFlow
+
+SUBMIT_WORDS = frozenset({"gui", "gui bao cao", "nop", "nop bao cao", "submit", "/submit"})
+_EDIT = re.compile(r"^(?:sua|/sua|edit)\s+(.+)$")
+LABEL_LIMIT = 60
+
+
+async def show(
+    flow: ReportFlow, prefix: list[Reply] | None = None, *, submitted: bool = False
+) -> Outcome:
+    """Shows the summary and moves to the review step."""
+    text = await summary(flow)
+    choices = () if submitted else (say.SUBMIT,)
+    actions = (say.EDIT,) if submitted else (say.BACK, say.CANCEL)
+    data = {**flow.ctx.data, "return_to_review": False}
+    return Outcome(
+        [*(prefix or []), Reply(text, choices=choices, actions=actions)],
+        step=REVIEW_STEP,
+        data=data,
+    )
+
+
+async def respond(flow: ReportFlow, text: str) -> Outcome:
+    """At the review: submit, edit one row, go back, or pause."""
+    folded = fold(text)
+    action = navigation_word(text)
+    if folded in SUBMIT_WORDS or match_choice(text, (say.SUBMIT,)):
+        return await submit(flow)
+    if edit := _EDIT.match(folded):
+        return await edit_item(flow, edit.group(1).strip())
+    if action == BACK:
+        last = flow.questions[-1]
+        return await flow.go_to(last)
+    if action == CANCEL:
+        return flow.pause(flow.cursor_question())
+    if action == HELP:
+        return Outcome([Reply(say.HELP), *(await show(flow)).replies], step=REVIEW_STEP)
+    return await show(flow, [Reply(say.REVIEW_HOW_TO_EDIT)])
+
+
+async def edit_item(flow: ReportFlow, what: str) -> Outcome:
+    """Jumps to the question for row ``what`` and comes back here after it is answered."""
+    target = _target(what)
+    keys = [q.key for q in flow.questions]
+    if target not in keys:
+        return await show(flow, [Reply(say.EDIT_UNKNOWN.format(what=what))])
+    question = flow.questions[keys.index(target)]
+    if not applies(question, flow.answers) and question.group is not None:
+        message = say.EDIT_NOT_APPLICABLE.format(
+            code=what, group=f"{question.group.number}. {question.group.row.label}"
+        )
+        return await show(flow, [Reply(message)])
+    outcome = await flow.go_to(question)
+    outcome.data = {**(outcome.data or {}), "return_to_review": True}
+    return outcome
+
+
+def _target(what: str) -> str:
+    if what in {"khai mac", "le khai mac", "opening"}:
+        return OPENING_KEY
+    if what in {"anh", "minh chung", "photos"}:
+        return PHOTOS_KEY
+    if what.startswith("muc "):
+        what = what.removeprefix("muc ").strip()
+    return f"item:{what}"
+
+
+async def submit(flow: ReportFlow) -> Outcome:
+    """Submits the report and gives the receipt; refused without enough evidence."""
+    ctx = flow.ctx
+    rule = ctx.campaign.evidence
+    photos = len(await ctx.uow.reports.evidence(flow.report.id))
+    if photos < rule.min_photos:
+        refusal = Reply(say.PHOTO_NOT_ENOUGH.format(min=rule.min_photos, have=photos))
+        outcome = await flow.go_to(flow.questions[find(flow.questions, PHOTOS_KEY)], [refusal])
+        outcome.data = {**(outcome.data or {}), "return_to_review": True}
+        return outcome
+    report = flow.report
+    report.status = "submitted"
+    report.revision += 1
+    report.submitted_at = ctx.now
+    report.submitted_by = ctx.member.id if ctx.member else None
+    if report.reference is None:
+        report.reference = f"TL{ctx.campaign.year % 100:02d}-{report.id:06d}"
+    ctx.uow.audit.record(
+        flow._actor(),
+        "report.submit",
+        {"report": report.id, "reference": report.reference, "revision": report.revision},
+        ctx.now,
+    )
+    reference = (
+        report.reference if report.revision == 1 else f"{report.reference}/{report.revision}"
+    )
+    when = ctx.now.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+    deadline = flow.deadline_text()
+    if flow.late():
+        text = say.SUBMITTED_LATE.format(reference=reference, when=when, deadline=deadline)
+    elif deadline:
+        text = say.SUBMITTED.format(reference=reference, when=when, deadline=deadline)
+    else:
+        text = say.SUBMITTED_NO_DEADLINE.format(reference=reference, when=when)
+    return Outcome([Reply(text)], step="submitted")
+
+
+async def summary(flow: ReportFlow) -> str:
+    """The whole report as text, group by group."""
+    ctx = flow.ctx
+    answers = flow.answers
+    unit_name = ctx.unit.name if ctx.unit else ""
+    lines = [say.REVIEW_TITLE.format(unit=unit_name, year=ctx.campaign.year), ""]
+    if answers.get("opening:held") == 1:
+        day = str(answers.get("opening:date") or "")
+        shown = "/".join(reversed(day.split("-"))) if day else "?"
+        lines.append(say.REVIEW_OPENING_HELD.format(date=shown))
+    elif answers.get("opening:held") == 0:
+        lines.append(say.REVIEW_OPENING_NOT)
+    else:
+        lines.append(say.REVIEW_OPENING_MISSING)
+    for group in ctx.campaign.form.groups:
+        asked = group.asked_items
+        if not asked:
+            continue
+        label = _short(group.row.label)
+        if group.ask_if_run:
+            run = answers.get(run_key(group))
+            if run is None:
+                lines.append(say.REVIEW_GROUP_UNANSWERED.format(number=group.number, label=label))
+                continue
+            if run == 0:
+                lines.append(say.REVIEW_GROUP_NOT_RUN.format(number=group.number, label=label))
+                continue
+            lines.append(f"{group.number}. {label}:")
+        ran = picked(group, answers)
+        for item in asked:
+            value = _value(item, answers) if item.code in ran else say.REVIEW_ROW_NOT_RUN
+            lines.append(
+                say.REVIEW_LINE.format(code=item.code, label=_short(item.label), value=value)
+            )
+    rule = ctx.campaign.evidence
+    photos = len(await ctx.uow.reports.evidence(flow.report.id))
+    lines.append(say.REVIEW_PHOTOS.format(have=photos, min=rule.min_photos, max=rule.max_photos))
+    for narrative in ctx.campaign.form.narrative:
+        text = answers.get(f"narr:{narrative.key}")
+        shown = _short(str(text), 120) if text else say.REVIEW_EMPTY
+        lines.append(say.REVIEW_NARRATIVE.format(label=narrative.label, value=shown))
+    missing = [q for q in unanswered(flow.questions, answers) if q.kind is not Kind.OPENING]
+    if missing:
+        codes = ", ".join(
+            q.item.code if q.item else (q.group.number if q.group else q.key) for q in missing
+        )
+        lines += ["", say.REVIEW_MISSING.format(count=len(missing), codes=codes)]
+    lines += ["", say.REVIEW_HOW_TO_EDIT]
+    if flow.report.status != "submitted":
+        lines.append(say.REVIEW_READY)
+    return "\n".join(lines)
+
+
+def _value(item: Item, answers: dict[str, int | str | None]) -> str:
+    parts: list[str] = []
+    for measure in item.measures:
+        value = answers.get(answer_key(item.code, measure.key))
+        if value is None:
+            parts.append(say.REVIEW_EMPTY)
+        elif measure.kind is MeasureKind.MONEY and isinstance(value, int):
+            parts.append(format_money(value))
+        elif isinstance(value, int):
+            parts.append(f"{format_count(value)} {measure.unit}")
+        else:
+            parts.append(_short(value, 120))
+    return " / ".join(parts)
+
+
+def _short(text: str, limit: int = LABEL_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

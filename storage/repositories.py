@@ -1,0 +1,410 @@
+"""Named queries over the tables. Repositories add and read; they never commit.
+
+The unit of work (``storage/uow.py``) owns the transaction; a repository only works inside it.
+Inserts that may race (two reporters of one unit, a duplicated delivery) go through
+``insert … on conflict do nothing`` so both SQLite and PostgreSQL settle them without an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    AnswerChange,
+    AuditEntry,
+    CampaignRow,
+    Conversation,
+    Evidence,
+    InboxMessage,
+    Invite,
+    Member,
+    Report,
+    Unit,
+)
+
+
+async def _insert_ignore(
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    conflict: Sequence[str],
+    returning: Any = None,
+) -> Any:
+    """Inserts a row unless one with the same ``conflict`` columns exists.
+
+    With ``returning``, gives that column of the inserted row, or None when nothing was inserted.
+    """
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+    )
+    if returning is None:
+        await session.execute(statement)
+        return None
+    return (await session.execute(statement.returning(returning))).scalar_one_or_none()
+
+
+def hash_invite(code: str) -> str:
+    """The stored form of an invite code: its sha256, so a leaked table leaks no codes."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class Campaigns:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(self, year: int, theme: str, form_code: str) -> CampaignRow:
+        """The row for this campaign year, created or refreshed from its data file."""
+        await _insert_ignore(
+            self._session,
+            CampaignRow,
+            {"year": year, "theme": theme, "form_code": form_code},
+            ["year"],
+        )
+        row = (
+            await self._session.execute(select(CampaignRow).where(CampaignRow.year == year))
+        ).scalar_one()
+        row.theme, row.form_code = theme, form_code
+        return row
+
+
+class Units:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, code: str, name: str, kind: str, parent: Unit | None, now: datetime
+    ) -> Unit:
+        unit = Unit(
+            code=code,
+            name=name,
+            kind=kind,
+            parent_id=parent.id if parent else None,
+            created_at=now,
+        )
+        self._session.add(unit)
+        await self._session.flush()
+        return unit
+
+    async def by_code(self, code: str) -> Unit | None:
+        return (
+            await self._session.execute(select(Unit).where(Unit.code == code))
+        ).scalar_one_or_none()
+
+    async def get(self, unit_id: int) -> Unit:
+        unit = await self._session.get(Unit, unit_id)
+        if unit is None:
+            raise LookupError(f"unit {unit_id} does not exist")
+        return unit
+
+    async def all(self) -> list[Unit]:
+        return list((await self._session.execute(select(Unit).order_by(Unit.code))).scalars())
+
+    async def count(self) -> int:
+        return int((await self._session.execute(select(func.count(Unit.id)))).scalar_one())
+
+
+class Invites:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, code: str, unit: Unit, role: str, expires_at: datetime, max_uses: int, now: datetime
+    ) -> Invite:
+        invite = Invite(
+            code_hash=hash_invite(code),
+            unit_id=unit.id,
+            role=role,
+            expires_at=expires_at,
+            max_uses=max_uses,
+            uses=0,
+            created_at=now,
+        )
+        self._session.add(invite)
+        await self._session.flush()
+        return invite
+
+    async def usable(self, code: str, now: datetime) -> Invite | None:
+        """The invite with this code if it is not expired, revoked or used up; locked."""
+        invite = (
+            await self._session.execute(
+                select(Invite).where(Invite.code_hash == hash_invite(code)).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if invite is None or invite.revoked_at is not None:
+            return None
+        if invite.expires_at <= now or invite.uses >= invite.max_uses:
+            return None
+        return invite
+
+
+class Members:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, platform: str, user_id: str) -> Member | None:
+        return (
+            await self._session.execute(
+                select(Member).where(Member.platform == platform, Member.user_id == user_id)
+            )
+        ).scalar_one_or_none()
+
+    async def bind(
+        self,
+        platform: str,
+        user_id: str,
+        chat_id: str,
+        display_name: str | None,
+        unit: Unit,
+        role: str,
+        now: datetime,
+    ) -> Member:
+        """Binds the person to the unit, replacing an earlier binding on this platform."""
+        member = await self.find(platform, user_id)
+        if member is None:
+            member = Member(platform=platform, user_id=user_id, joined_at=now)
+            self._session.add(member)
+        member.chat_id = chat_id
+        member.display_name = display_name
+        member.unit_id = unit.id
+        member.role = role
+        await self._session.flush()
+        return member
+
+    async def of_unit(self, unit_id: int) -> list[Member]:
+        return list(
+            (
+                await self._session.execute(
+                    select(Member).where(Member.unit_id == unit_id).order_by(Member.id)
+                )
+            ).scalars()
+        )
+
+
+class Reports:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open_for(self, campaign_id: int, unit_id: int, now: datetime) -> Report:
+        """The unit's report for the campaign, created as a draft the first time; locked."""
+        await _insert_ignore(
+            self._session,
+            Report,
+            {
+                "campaign_id": campaign_id,
+                "unit_id": unit_id,
+                "status": "draft",
+                "created_at": now,
+                "updated_at": now,
+                "revision": 0,
+            },
+            ["campaign_id", "unit_id"],
+        )
+        return (
+            await self._session.execute(
+                select(Report)
+                .where(Report.campaign_id == campaign_id, Report.unit_id == unit_id)
+                .with_for_update()
+            )
+        ).scalar_one()
+
+    async def find(self, campaign_id: int, unit_id: int) -> Report | None:
+        return (
+            await self._session.execute(
+                select(Report).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id)
+            )
+        ).scalar_one_or_none()
+
+    async def answers(self, report_id: int) -> dict[str, Answer]:
+        rows = await self._session.execute(select(Answer).where(Answer.report_id == report_id))
+        return {answer.key: answer for answer in rows.scalars()}
+
+    async def set_answer(
+        self,
+        report: Report,
+        key: str,
+        *,
+        value_int: int | None = None,
+        value_text: str | None = None,
+        member_id: int | None,
+        inbox_id: int | None,
+        now: datetime,
+    ) -> None:
+        """Stores the current value and appends the change to the history."""
+        answer = (
+            await self._session.execute(
+                select(Answer).where(Answer.report_id == report.id, Answer.key == key)
+            )
+        ).scalar_one_or_none()
+        if answer is None:
+            answer = Answer(report_id=report.id, key=key)
+            self._session.add(answer)
+        answer.value_int, answer.value_text = value_int, value_text
+        answer.member_id, answer.updated_at = member_id, now
+        self._session.add(
+            AnswerChange(
+                report_id=report.id,
+                key=key,
+                value_int=value_int,
+                value_text=value_text,
+                member_id=member_id,
+                inbox_id=inbox_id,
+                at=now,
+            )
+        )
+        report.updated_at = now
+        await self._session.flush()
+
+    async def history(self, report_id: int) -> list[AnswerChange]:
+        return list(
+            (
+                await self._session.execute(
+                    select(AnswerChange)
+                    .where(AnswerChange.report_id == report_id)
+                    .order_by(AnswerChange.id)
+                )
+            ).scalars()
+        )
+
+    async def evidence(self, report_id: int) -> list[Evidence]:
+        return list(
+            (
+                await self._session.execute(
+                    select(Evidence).where(Evidence.report_id == report_id).order_by(Evidence.id)
+                )
+            ).scalars()
+        )
+
+    async def add_evidence(self, evidence: Evidence) -> None:
+        self._session.add(evidence)
+        await self._session.flush()
+
+    async def remove_evidence(self, evidence: Evidence) -> None:
+        await self._session.delete(evidence)
+        await self._session.flush()
+
+    async def set_opening(self, report: Report, opening: date | None) -> None:
+        report.opening_date = opening
+        await self._session.flush()
+
+
+class Conversations:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load(self, platform: str, user_id: str, now: datetime) -> Conversation:
+        """This person's conversation, created empty the first time; locked for the message."""
+        await _insert_ignore(
+            self._session,
+            Conversation,
+            {
+                "platform": platform,
+                "user_id": user_id,
+                "step": "start",
+                "data": {},
+                "version": 0,
+                "updated_at": now,
+            },
+            ["platform", "user_id"],
+        )
+        return (
+            await self._session.execute(
+                select(Conversation)
+                .where(Conversation.platform == platform, Conversation.user_id == user_id)
+                .with_for_update()
+            )
+        ).scalar_one()
+
+
+class Inbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        platform: str,
+        external_id: str,
+        user_id: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> int | None:
+        """Stores an incoming message; None when it was stored before (a duplicate)."""
+        inserted = await _insert_ignore(
+            self._session,
+            InboxMessage,
+            {
+                "platform": platform,
+                "external_id": external_id,
+                "user_id": user_id,
+                "chat_id": chat_id,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "received_at": now,
+            },
+            ["platform", "external_id"],
+            returning=InboxMessage.id,
+        )
+        return None if inserted is None else int(inserted)
+
+    async def claim(self, inbox_id: int) -> InboxMessage | None:
+        """The message if it still waits to be processed; locked."""
+        message = (
+            await self._session.execute(
+                select(InboxMessage).where(InboxMessage.id == inbox_id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if message is None or message.status != "pending":
+            return None
+        return message
+
+    async def pending(self, platform: str, limit: int = 100) -> list[InboxMessage]:
+        return list(
+            (
+                await self._session.execute(
+                    select(InboxMessage)
+                    .where(InboxMessage.platform == platform, InboxMessage.status == "pending")
+                    .order_by(InboxMessage.id)
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+
+    async def record_failure(self, inbox_id: int, error: str, give_up_after: int) -> bool:
+        """Counts a failed attempt; True when the message is now set aside for good."""
+        message = await self._session.get(InboxMessage, inbox_id, with_for_update=True)
+        if message is None:
+            return True
+        message.attempts += 1
+        message.last_error = error[:2000]
+        if message.attempts >= give_up_after:
+            message.status = "failed"
+        await self._session.flush()
+        return message.status == "failed"
+
+    async def mark_done(self, message: InboxMessage, now: datetime) -> None:
+        message.status = "done"
+        message.processed_at = now
+        await self._session.execute(
+            update(InboxMessage)
+            .where(InboxMessage.id == message.id)
+            .values(status="done", processed_at=now)
+        )
+
+
+class Audit:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def record(self, actor: str, action: str, detail: dict[str, Any], now: datetime) -> None:
+        self._session.add(AuditEntry(at=now, actor=actor, action=action, detail=detail))

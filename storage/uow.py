@@ -1,0 +1,84 @@
+"""The unit of work: one session, one transaction, repositories as attributes.
+
+``async with uow:`` opens a session; nothing is written until ``await uow.commit()``; leaving
+the block rolls back whatever was not committed. One unit of work per incoming message, never
+shared between tasks.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    Audit,
+    Campaigns,
+    Conversations,
+    Inbox,
+    Invites,
+    Members,
+    Reports,
+    Units,
+)
+
+
+class UnitOfWork:
+    """A transaction over the repositories."""
+
+    campaigns: Campaigns
+    units: Units
+    invites: Invites
+    members: Members
+    reports: Reports
+    conversations: Conversations
+    inbox: Inbox
+    audit: Audit
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        session = self._sessions()
+        self._session = session
+        self.campaigns = Campaigns(session)
+        self.units = Units(session)
+        self.invites = Invites(session)
+        self.members = Members(session)
+        self.reports = Reports(session)
+        self.conversations = Conversations(session)
+        self.inbox = Inbox(session)
+        self.audit = Audit(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Closing rolls back whatever was not committed; unlike rollback() it leaves the loaded
+        # objects readable (detached), so a caller may use what it read after the block.
+        session = self.session
+        self._session = None
+        await session.close()
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'async with' block")
+        return self._session
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+class UnitOfWorkFactory:
+    """Makes a fresh unit of work for each message."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
