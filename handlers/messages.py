@@ -66,7 +66,7 @@ ASK_PAIR = (
     "{progress} · {code} ({position}/{of}). {label}\n"
     "Gửi {first} và {second}, ví dụ: 3/120. Không có thì gửi 0."
 )
-ASK_COUNT = "{progress} · {code}. {label}\nGửi {measure} ({unit}), ví dụ: 12. Không có thì gửi 0."
+ASK_COUNT = "{progress} · {code}. {label}\nGửi {measure}, ví dụ: 12. Không có thì gửi 0."
 ASK_MONEY = (
     "{progress} · {code}. {label}\n"
     "Gửi số tiền (đồng), ví dụ: 5.000.000 hoặc 5 triệu. Không có thì gửi 0."
@@ -111,7 +111,7 @@ REVIEW_OPENING_MISSING = "Lễ khai mạc: chưa trả lời"
 REVIEW_GROUP_NOT_RUN = "{number}. {label}: không tổ chức"
 REVIEW_GROUP_UNANSWERED = "{number}. {label}: chưa trả lời"
 REVIEW_LINE = "{code}. {label}: {value}"
-REVIEW_ROW_NOT_RUN = "không tổ chức"
+REVIEW_OTHER_ROWS_NOT_RUN = "   (các hoạt động khác của mục {number}: không tổ chức)"
 REVIEW_PHOTOS = "Minh chứng: {have} tệp (cần {min}–{max})"
 REVIEW_NARRATIVE = "{label}: {value}"
 REVIEW_EMPTY = "—"

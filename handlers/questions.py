@@ -101,7 +101,7 @@ def _ask_item(campaign: Campaign, question: Question, item: Item) -> str:
         return say.ASK_MONEY.format(**base)
     if measure.kind is MeasureKind.TEXT:
         return say.ASK_TEXT.format(**base)
-    return say.ASK_COUNT.format(**base, measure=measure.label, unit=measure.unit)
+    return say.ASK_COUNT.format(**base, measure=measure.label)
 
 
 def read_answer(campaign: Campaign, question: Question, text: str) -> AnswerValues:

@@ -158,10 +158,13 @@ async def summary(flow: ReportFlow) -> str:
             lines.append(f"{group.number}. {label}:")
         ran = picked(group, answers)
         for item in asked:
-            value = _value(item, answers) if item.code in ran else say.REVIEW_ROW_NOT_RUN
-            lines.append(
-                say.REVIEW_LINE.format(code=item.code, label=_short(item.label), value=value)
-            )
+            if item.code in ran:
+                value = _value(item, answers)
+                lines.append(
+                    say.REVIEW_LINE.format(code=item.code, label=_short(item.label), value=value)
+                )
+        if len(ran) < len(asked):
+            lines.append(say.REVIEW_OTHER_ROWS_NOT_RUN.format(number=group.number))
     rule = ctx.campaign.evidence
     photos = len(await ctx.uow.reports.evidence(flow.report.id))
     lines.append(say.REVIEW_PHOTOS.format(have=photos, min=rule.min_photos, max=rule.max_photos))
