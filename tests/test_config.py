@@ -47,7 +47,7 @@ def test_a_bad_value_is_refused_with_its_key_named(tmp_path: Path) -> None:
 def test_a_misspelt_key_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "tuanle.toml"
     bad.write_text("[invites]\nvalid_dyas = 3\n")
-    with pytest.raises(ConfigError, match="invites.valid_dyas"):
+    with pytest.raises(ConfigError, match=r"invites\.valid_dyas"):
         load_settings(bad)
 
 
