@@ -6,8 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.domain.chat import Reply
-from bot.domain.form import Item, MeasureKind
+from bot.domain.form import Derivation, Item, MeasureKind
 from bot.domain.numbers import format_count, format_money
+from bot.domain.totals import derived_values
 from handlers import messages as say
 from handlers.common import BACK, CANCEL, HELP, Outcome, fold, match_choice, navigation_word
 from handlers.walk import (
@@ -142,6 +143,8 @@ async def summary(flow: ReportFlow) -> str:
         lines.append(say.REVIEW_OPENING_NOT)
     else:
         lines.append(say.REVIEW_OPENING_MISSING)
+    kind = ctx.unit.kind if ctx.unit else ""
+    totals = derived_values(ctx.campaign.form, answers, kind)
     for group in ctx.campaign.form.groups:
         asked = group.asked_items
         if not asked:
@@ -155,7 +158,7 @@ async def summary(flow: ReportFlow) -> str:
             if run == 0:
                 lines.append(say.REVIEW_GROUP_NOT_RUN.format(number=group.number, label=label))
                 continue
-            lines.append(f"{group.number}. {label}:")
+            lines.append(f"{group.number}. {label}:{_total(group.row, totals)}")
         ran = picked(group, answers)
         for item in asked:
             if item.code in ran:
@@ -197,6 +200,14 @@ def _value(item: Item, answers: dict[str, int | str | None]) -> str:
         else:
             parts.append(_short(value, 120))
     return " / ".join(parts)
+
+
+def _total(row: Item, totals: dict[str, int]) -> str:
+    """ " tổng 5 lớp / 1.260 người" for a row that sums its sub-rows, else nothing."""
+    if row.derivation is not Derivation.SUM_CHILDREN:
+        return ""
+    parts = [f"{format_count(totals[f'{row.code}:{m.key}'])} {m.unit}" for m in row.measures]
+    return say.REVIEW_TOTAL.format(total=" / ".join(parts))
 
 
 def _short(text: str, limit: int = LABEL_LIMIT) -> str:

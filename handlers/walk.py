@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.form import Form, Group, Item, NarrativeQuestion
+from bot.domain.totals import rows_run
 
 
 class Kind(StrEnum):
@@ -52,13 +53,8 @@ def pick_key(group: Group) -> str:
 
 
 def picked(group: Group, answers: Mapping[str, int | str | None]) -> tuple[str, ...]:
-    """The codes of the group's asked rows the unit ran: all, unless a subset was picked."""
-    rows = tuple(item.code for item in group.asked_items)
-    chosen = answers.get(pick_key(group))
-    if not isinstance(chosen, str) or not chosen:
-        return rows
-    wanted = set(chosen.split(","))
-    return tuple(code for code in rows if code in wanted)
+    """The codes of the group's asked rows the unit ran."""
+    return rows_run(group, answers)
 
 
 def answer_key(item_code: str, measure: str) -> str:
@@ -97,11 +93,7 @@ def applies(question: Question, answers: Mapping[str, int | str | None]) -> bool
     """True unless the group's rows are skipped by a "no" (or an unanswered yes/no)."""
     if question.kind is not Kind.ITEM or question.group is None:
         return True
-    if not question.group.ask_if_run:
-        return True
-    if answers.get(run_key(question.group)) != 1:
-        return False
-    return question.item is not None and question.item.code in picked(question.group, answers)
+    return question.item is not None and question.item.code in rows_run(question.group, answers)
 
 
 def find(questions: tuple[Question, ...], key: str) -> int:
