@@ -5,21 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.app import App
+from storage.models import Report, Unit
+from storage.uow import UnitOfWork
+
+
+async def _find(app: App, uow: UnitOfWork, unit_code: str) -> tuple[Unit, Report | None]:
+    unit = await uow.units.by_code(unit_code)
+    if unit is None:
+        raise LookupError(f"no unit {unit_code}")
+    campaign = app.engine.campaign
+    row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
+    return unit, await uow.reports.find(row.id, unit.id)
 
 
 async def describe(app: App, unit_code: str) -> str:
     """Every stored answer and evidence file of the unit's report, one per line."""
+    year = app.engine.campaign.year
     async with app.uows() as uow:
-        unit = await uow.units.by_code(unit_code)
-        if unit is None:
-            raise LookupError(f"no unit {unit_code}")
-        campaign = app.engine.campaign
-        row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
-        report = await uow.reports.find(row.id, unit.id)
+        unit, report = await _find(app, uow, unit_code)
         if report is None:
-            return f"{unit.code}: no report for {campaign.year} yet"
+            return f"{unit.code}: no report for {year} yet"
         lines = [
-            f"{unit.code} {unit.name} — {campaign.year}: {report.status}"
+            f"{unit.code} {unit.name} — {year}: {report.status}"
             f" (reference {report.reference or '-'}, revision {report.revision})"
         ]
         answers = await uow.reports.answers(report.id)
@@ -38,14 +45,9 @@ async def describe(app: App, unit_code: str) -> str:
 async def reopen(app: App, unit_code: str, now: datetime) -> str:
     """Lets the unit's reporters edit its report again, whatever the deadline; audited."""
     async with app.uows() as uow:
-        unit = await uow.units.by_code(unit_code)
-        if unit is None:
-            raise LookupError(f"no unit {unit_code}")
-        campaign = app.engine.campaign
-        row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
-        report = await uow.reports.find(row.id, unit.id)
+        _unit, report = await _find(app, uow, unit_code)
         if report is None:
-            raise LookupError(f"{unit_code} has no report for {campaign.year}")
+            raise LookupError(f"{unit_code} has no report for {app.engine.campaign.year}")
         report.status = "reopened"
         uow.audit.record("cli", "report.reopen", {"report": report.id}, now)
         await uow.commit()
