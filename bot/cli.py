@@ -17,6 +17,7 @@ from bot.domain.loader import DataFileError
 from bot.domain.units import UNIT_KINDS
 from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.reports import describe, reopen
+from bot.serve import serve
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -99,19 +100,21 @@ def _now() -> datetime:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Runs the platforms that have a token; with none, the terminal chat."""
-    configured = [
-        name
-        for name, token in (("telegram", settings.telegram.token), ("zalo", settings.zalo.token))
-        if token.get_secret_value()
-    ]
-    if configured:
+    if settings.zalo.token.get_secret_value() and not settings.telegram.token.get_secret_value():
         print(
-            "tuanle: the Telegram and Zalo adapters are not part of this version yet "
-            f"(configured: {', '.join(configured)}); use 'tuanle chat' meanwhile",
+            "tuanle: the Zalo adapter is not part of this version yet; "
+            "set a Telegram token, or use 'tuanle chat'",
             file=sys.stderr,
         )
         return 2
-    return await chat(settings, args)
+    if not settings.telegram.token.get_secret_value():
+        return await chat(settings, args)
+    logs.configure(settings.log.level, settings.log.format, settings.log.file)
+    app = await build(settings)
+    try:
+        return await serve(app)
+    finally:
+        await app.close()
 
 
 async def chat(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,10 +9,18 @@ exists), and the defaults below. A bad value stops the start with the key named.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -86,6 +94,27 @@ class ConsoleSettings(Strict):
 class TelegramSettings(Strict):
     token: SecretStr = SecretStr("")
     api_base: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    max_attempts: int = Field(default=6, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode != "webhook" or not self.token.get_secret_value():
+            return self
+        if not self.webhook_url.startswith(("https://", "http://")):
+            raise ValueError("webhook mode needs webhook_url, the public https:// address")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret.get_secret_value()):
+            raise ValueError(
+                "webhook mode needs webhook_secret: 16–256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        return self
+
+
+class WebSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
 
 
 class ZaloSettings(Strict):
@@ -115,6 +144,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()
+    web: WebSettings = WebSettings()
     log: LogSettings = LogSettings()
 
     @classmethod

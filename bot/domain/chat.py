@@ -34,6 +34,7 @@ class Incoming:
     text: str | None = None
     attachment: Attachment | None = None
     button: str | None = None  # a pressed button's data, "<version>:<choice key>"
+    album: str | None = None  # photos sent together share it (Telegram's media_group_id)
 
     def to_payload(self) -> dict[str, Any]:
         """The message as JSON-ready data for the inbox."""

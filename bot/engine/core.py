@@ -124,10 +124,22 @@ class Engine:
             await uow.commit()
         return inbox_id
 
+    async def record_unreachable(self, platform: str, chat_id: str) -> None:
+        """Notes that a chat blocked the bot, so nobody keeps sending to it."""
+        async with self._uows() as uow:
+            uow.audit.record(
+                f"{platform}:{chat_id}", "member.unreachable", {"chat": chat_id}, self._clock.now()
+            )
+            await uow.commit()
+
     async def pending(self, platform: str) -> list[int]:
         """Stored messages of this platform not processed yet (after a crash, say)."""
+        return [inbox_id for inbox_id, _user, _chat in await self.pending_jobs(platform)]
+
+    async def pending_jobs(self, platform: str) -> list[tuple[int, str, str]]:
+        """(inbox id, user id, chat id) of the stored messages not processed yet, oldest first."""
         async with self._uows() as uow:
-            return [message.id for message in await uow.inbox.pending(platform)]
+            return [(m.id, m.user_id, m.chat_id) for m in await uow.inbox.pending(platform)]
 
     async def process(self, inbox_id: int, fetcher: FileFetcher) -> list[Reply]:
         """Processes a stored message once, retrying a failing handler a few times."""

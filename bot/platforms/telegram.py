@@ -1,0 +1,352 @@
+"""The Telegram adapter, on aiogram 3: the only module that imports aiogram.
+
+aiogram is used as an HTTP client of the Bot API and for its types; its dispatcher is not, since
+in its default modes it acknowledges an update before the handler finishes (research/reliability.md
+§1). Here every update is stored in the inbox and committed first: in polling mode before the
+offset moves past it, in webhook mode before the 200. Then the dispatcher processes it from the
+inbox and the replies go out through ``TelegramSender``, which keeps under Telegram's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any, TypeVar
+
+import structlog
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+
+from bot.domain.chat import Attachment, Incoming, Reply, button_data
+from bot.engine import Engine, FileTooLarge
+from bot.platforms.dispatch import Dispatcher, Job
+from bot.platforms.text import split
+
+PLATFORM = "telegram"
+MESSAGE_LIMIT = 4096
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = (
+    ("start", "Bắt đầu / nhập mã mời"),
+    ("baocao", "Tiếp tục báo cáo"),
+    ("help", "Hướng dẫn"),
+)
+
+log = structlog.get_logger("tuanle.telegram")
+T = TypeVar("T")
+
+
+def make_bot(token: str, api_base: str) -> Bot:
+    """An aiogram Bot talking to ``api_base`` (the real Bot API, a local one, or a fake)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(token, session=session, default=DefaultBotProperties())
+
+
+def normalize(update: Update) -> Incoming | None:
+    """The update as an ``Incoming``; None for what the bot does not serve (groups, bots…)."""
+    external_id = str(update.update_id)
+    if update.message is not None:
+        message = update.message
+        user = message.from_user
+        if user is None or user.is_bot or message.chat.type != "private":
+            return None
+        attachment: Attachment | None = None
+        if message.photo:
+            largest = message.photo[-1]
+            attachment = Attachment(
+                ref=largest.file_id, kind="photo", declared_size=largest.file_size
+            )
+        elif message.document is not None:
+            document = message.document
+            attachment = Attachment(
+                ref=document.file_id,
+                kind="document",
+                declared_size=document.file_size,
+                declared_name=document.file_name,
+                declared_mime=document.mime_type,
+            )
+        return Incoming(
+            platform=PLATFORM,
+            message_id=external_id,
+            chat_id=str(message.chat.id),
+            user_id=str(user.id),
+            user_name=user.full_name,
+            text=message.text if attachment is None else None,
+            attachment=attachment,
+            album=message.media_group_id,
+        )
+    if update.callback_query is not None:
+        query = update.callback_query
+        if query.from_user.is_bot:
+            return None
+        chat = query.message.chat.id if query.message is not None else query.from_user.id
+        return Incoming(
+            platform=PLATFORM,
+            message_id=external_id,
+            chat_id=str(chat),
+            user_id=str(query.from_user.id),
+            user_name=query.from_user.full_name,
+            button=query.data or "",
+        )
+    return None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Choices one per row, then the ways around the question two per row."""
+    if not reply.choices and not reply.actions:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=c.label, callback_data=button_data(reply.version, c.key))]
+        for c in reply.choices
+    ]
+    actions = [
+        InlineKeyboardButton(text=a.label, callback_data=button_data(reply.version, a.key))
+        for a in reply.actions
+    ]
+    rows += [actions[i : i + 2] for i in range(0, len(actions), 2)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class RateLimit:
+    """At most one message a second to a chat and ``per_second`` overall (Telegram's FAQ)."""
+
+    def __init__(self, per_second: float = 30.0, per_chat_interval: float = 1.0) -> None:
+        self._interval = 1.0 / per_second
+        self._chat_interval = per_chat_interval
+        self._next_global = 0.0
+        self._next_chat: dict[str, float] = defaultdict(float)
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: str | None) -> None:
+        """Waits for this chat's turn; ``None`` for requests that send nothing to a chat."""
+        async with self._lock:
+            now = time.monotonic()
+            chat_next = self._next_chat[chat_id] if chat_id is not None else 0.0
+            start = max(now, self._next_global, chat_next)
+            self._next_global = start + self._interval
+            if chat_id is not None:
+                self._next_chat[chat_id] = start + self._chat_interval
+        delay = start - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class Unreachable(Exception):
+    """The person blocked the bot (403); never retried."""
+
+
+class TelegramSender:
+    """The one way a message leaves for Telegram: split, rate-limited, retried with care."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        limit: RateLimit | None = None,
+        max_attempts: int = 6,
+        on_unreachable: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        self._bot = bot
+        self._limit = limit or RateLimit()
+        self._max_attempts = max_attempts
+        self._on_unreachable = on_unreachable
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        pieces = split(reply.text, MESSAGE_LIMIT)
+        markup = keyboard(reply)
+        try:
+            for index, piece in enumerate(pieces):
+                last = index == len(pieces) - 1
+
+                async def call(piece: str = piece, last: bool = last) -> Any:
+                    return await self._bot.send_message(
+                        chat_id=int(chat_id), text=piece, reply_markup=markup if last else None
+                    )
+
+                await self.call(chat_id, call)
+        except Unreachable:
+            log.warning("send", platform=PLATFORM, chat=chat_id, outcome="blocked")
+            if self._on_unreachable is not None:
+                await self._on_unreachable(chat_id)
+
+    async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
+        """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""
+        attempt = 0
+        while True:
+            await self._limit.wait(chat_id)
+            try:
+                return await request()
+            except TelegramRetryAfter as error:
+                attempt += 1
+                if attempt >= self._max_attempts * 3:
+                    raise
+                log.info("send", chat=chat_id, outcome="retry_after", wait=error.retry_after)
+                await asyncio.sleep(error.retry_after)
+            except TelegramForbiddenError as error:
+                raise Unreachable(chat_id) from error
+            except (TelegramServerError, TelegramNetworkError, TimeoutError) as error:
+                attempt += 1
+                if attempt >= self._max_attempts:
+                    log.error("send", chat=chat_id, outcome="gave_up", error=str(error))
+                    raise
+                await asyncio.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+
+
+class TelegramFetcher:
+    """Downloads a file a person sent, refusing it before download when it is too large."""
+
+    def __init__(self, bot: Bot, sender: TelegramSender) -> None:
+        self._bot = bot
+        self._sender = sender
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        limit = min(max_bytes, DOWNLOAD_LIMIT)
+        if attachment.declared_size is not None and attachment.declared_size > limit:
+            raise FileTooLarge(attachment.ref)
+        try:
+            file = await self._sender.call(None, lambda: self._bot.get_file(attachment.ref))
+        except TelegramBadRequest as error:
+            if "too big" in str(error).lower():
+                raise FileTooLarge(attachment.ref) from error
+            raise
+        if file.file_size is not None and file.file_size > limit:
+            raise FileTooLarge(attachment.ref)
+        if file.file_path is None:
+            raise TelegramAPIError(method=None, message="getFile gave no file_path")  # type: ignore[arg-type]
+        url = self._bot.session.api.file_url(self._bot.token, file.file_path)
+        received = bytearray()
+        async for chunk in self._bot.session.stream_content(url, timeout=60):
+            received += chunk
+            if len(received) > limit:
+                raise FileTooLarge(attachment.ref)
+        return bytes(received)
+
+
+class TelegramAdapter:
+    """Receives Telegram updates (polling or webhook) into the inbox and answers them."""
+
+    def __init__(self, engine: Engine, bot: Bot, *, sender: TelegramSender | None = None) -> None:
+        self.engine = engine
+        self.bot = bot
+        self.sender = sender or TelegramSender(bot)
+        self.fetcher = TelegramFetcher(bot, self.sender)
+        self.dispatcher = Dispatcher(engine, self.fetcher, self.sender)
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        """Registers the commands and resumes what was stored but not processed."""
+        commands = [BotCommand(command=c, description=d) for c, d in COMMANDS]
+        await self.sender.call(None, lambda: self.bot.set_my_commands(commands))
+        recovered = await self.dispatcher.recover(PLATFORM)
+        log.info("start", platform=PLATFORM, recovered=recovered)
+
+    async def accept(self, update: Update) -> bool:
+        """Stores one update durably and queues it; False when it was a duplicate or ignored.
+
+        Raises when the update could not be stored: it must then not be acknowledged.
+        """
+        incoming = normalize(update)
+        if incoming is None:
+            return False
+        inbox_id = await self.engine.receive(incoming)
+        if update.callback_query is not None:
+            query_id = update.callback_query.id
+            asyncio.create_task(self._answer_callback(query_id))  # noqa: RUF006 - best effort
+        if inbox_id is None:
+            log.info("message", platform=PLATFORM, id=incoming.message_id, outcome="duplicate")
+            return False
+        job = Job(inbox_id, incoming.user_id, incoming.chat_id, incoming.album)
+        self.dispatcher.submit(job)
+        return True
+
+    async def _answer_callback(self, query_id: str) -> None:
+        try:
+            await self.sender.call(
+                None, lambda: self.bot.answer_callback_query(callback_query_id=query_id)
+            )
+        except TelegramAPIError as error:
+            log.warning("callback", outcome="not_answered", error=str(error))
+
+    async def poll(self, *, poll_seconds: int = 25) -> None:
+        """Long polling until ``stop``: the offset moves only past updates already stored."""
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        offset: int | None = None
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                updates = await self._get_updates(offset, poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except (TelegramAPIError, TimeoutError) as error:
+                failures += 1
+                wait = getattr(error, "retry_after", None) or min(30.0, 0.5 * 2**failures)
+                log.warning("poll", outcome="error", error=str(error), wait=wait)
+                await self._sleep(float(wait))
+                continue
+            failures = 0
+            for update in updates:
+                try:
+                    await self.accept(update)
+                except Exception:  # not stored: keep the offset, fetch it again
+                    log.exception("poll", update=update.update_id, outcome="not_stored")
+                    await self._sleep(1.0)
+                    break
+                offset = update.update_id + 1
+
+    async def _get_updates(self, offset: int | None, poll_seconds: int) -> list[Update]:
+        request = asyncio.ensure_future(
+            self.bot.get_updates(
+                offset=offset,
+                timeout=poll_seconds,
+                allowed_updates=ALLOWED_UPDATES,
+                request_timeout=poll_seconds + 10,
+            )
+        )
+        stop = asyncio.ensure_future(self._stopping.wait())
+        done, _ = await asyncio.wait({request, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if request in done:
+            stop.cancel()
+            return request.result()
+        request.cancel()  # nothing in it was stored, so nothing is lost by dropping it
+        return []
+
+    async def _sleep(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def close(self) -> None:
+        """Finishes in-flight work, then closes the HTTP session."""
+        self.stop()
+        await self.dispatcher.drain()
+        await self.bot.session.close()

@@ -1,0 +1,70 @@
+"""The web app: platform webhooks and a health check, on one aiohttp server.
+
+A webhook request is answered 2xx only after its update is stored in the inbox; a wrong or
+missing secret gets 401 and stores nothing; a body too large or not an update gets 4xx.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+import structlog
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.platforms.telegram import TelegramAdapter
+
+log = structlog.get_logger("tuanle.web")
+
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+TELEGRAM_PATH = "/telegram/webhook"
+MAX_BODY = 1024 * 1024
+
+
+def secret_matches(given: str | None, expected: str) -> bool:
+    """Constant-time comparison; an empty expected secret never matches."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def build_web_app(
+    *, telegram: TelegramAdapter | None, telegram_secret: str = ""
+) -> web.Application:
+    """The aiohttp application with the routes of the configured platforms."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_get("/healthz", _health)
+    if telegram is not None:
+        app.router.add_post(TELEGRAM_PATH, _telegram_handler(telegram, telegram_secret))
+    return app
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _telegram_handler(adapter: TelegramAdapter, secret: str) -> Any:
+    async def handle(request: web.Request) -> web.Response:
+        if not secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER), secret):
+            log.warning("webhook", platform="telegram", outcome="bad_secret")
+            return web.json_response({"ok": False}, status=401)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        try:
+            update = Update.model_validate(json.loads(body))
+        except (ValueError, ValidationError):
+            log.warning("webhook", platform="telegram", outcome="not_an_update")
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        try:
+            await adapter.accept(update)
+        except Exception:  # not stored: ask Telegram to deliver it again
+            log.exception("webhook", platform="telegram", outcome="not_stored")
+            return web.json_response({"ok": False}, status=503)
+        return web.json_response({"ok": True})
+
+    return handle
