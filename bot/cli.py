@@ -17,7 +17,7 @@ from bot.domain.loader import DataFileError
 from bot.domain.units import UNIT_KINDS
 from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.reports import describe, reopen
-from bot.serve import serve
+from bot.serve import AlreadyPolling, serve
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -100,19 +100,16 @@ def _now() -> datetime:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Runs the platforms that have a token; with none, the terminal chat."""
-    if settings.zalo.token.get_secret_value() and not settings.telegram.token.get_secret_value():
-        print(
-            "tuanle: the Zalo adapter is not part of this version yet; "
-            "set a Telegram token, or use 'tuanle chat'",
-            file=sys.stderr,
-        )
-        return 2
-    if not settings.telegram.token.get_secret_value():
+    tokens = (settings.telegram.token, settings.zalo.token)
+    if not any(token.get_secret_value() for token in tokens):
         return await chat(settings, args)
     logs.configure(settings.log.level, settings.log.format, settings.log.file)
     app = await build(settings)
     try:
         return await serve(app)
+    except AlreadyPolling as error:
+        print(f"tuanle: {error}", file=sys.stderr)
+        return 2
     finally:
         await app.close()
 

@@ -120,6 +120,23 @@ class WebSettings(Strict):
 class ZaloSettings(Strict):
     token: SecretStr = SecretStr("")
     api_base: str = "https://bot-api.zaloplatforms.com"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    messages_per_second: float = Field(default=5.0, gt=0, le=100)
+    max_attempts: int = Field(default=6, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> ZaloSettings:
+        if self.mode != "webhook" or not self.token.get_secret_value():
+            return self
+        if not self.webhook_url.startswith(("https://", "http://")):
+            raise ValueError("webhook mode needs webhook_url, the public https:// address")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret.get_secret_value()):
+            raise ValueError(
+                "webhook mode needs webhook_secret: 16–256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        return self
 
 
 class LogSettings(Strict):

@@ -1,16 +1,19 @@
 """Running the bot on its platforms until SIGTERM or SIGINT, then stopping cleanly.
 
-Telegram is served when its token is set (long polling, or a webhook on the web app). On a stop
-signal, intake stops first, then messages in flight are finished and their replies sent; what
-was stored but not processed is processed at the next start.
+Telegram and Zalo are each served when their token is set, by long polling or by a webhook on
+the one web app (which also answers ``GET /healthz``). On a stop signal, intake stops first,
+then messages in flight are finished and their replies sent; what was stored but not processed
+is processed at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import signal
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import structlog
 from aiohttp import web
@@ -18,8 +21,25 @@ from aiohttp import web
 from bot.app import App
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
+from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 
 log = structlog.get_logger("tuanle.serve")
+
+
+class AlreadyPolling(RuntimeError):
+    """Another process polls this Zalo token; Zalo hands each update to one poller only."""
+
+
+@contextmanager
+def poller_lock(directory: Path, name: str) -> Iterator[None]:
+    """Holds an exclusive lock file for the life of the block; refuses a second holder."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f".{name}.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyPolling(f"another process is polling {name}") from None
+        yield
 
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> int:
@@ -31,9 +51,10 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
 
-    telegram: TelegramAdapter | None = None
     tasks: list[asyncio.Task[None]] = []
-    tg = settings.telegram
+    tg, zl = settings.telegram, settings.zalo
+    telegram: TelegramAdapter | None = None
+    zalo: ZaloAdapter | None = None
     if tg.token.get_secret_value():
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
         sender = TelegramSender(
@@ -43,29 +64,53 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         await telegram.start()
         if tg.mode == "polling":
             tasks.append(asyncio.create_task(telegram.poll()))
-    webhook_secret = tg.webhook_secret.get_secret_value() if tg.mode == "webhook" else ""
-    web_app = build_web_app(
-        telegram=telegram if webhook_secret else None, telegram_secret=webhook_secret
-    )
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.web.host, settings.web.port)
-    await site.start()
-    log.info("serving", host=settings.web.host, port=settings.web.port, telegram=tg.mode)
-    if telegram is not None and webhook_secret:
-        await telegram.set_webhook(tg.webhook_url, webhook_secret)
+    lock_dir = settings.evidence.directory
+    with suppress_lock() if zl.mode == "webhook" else poller_lock(lock_dir, "zalo-poller"):
+        if zl.token.get_secret_value():
+            client = ZaloClient(zl.token.get_secret_value(), zl.api_base)
+            zalo_sender = ZaloSender(
+                client, per_second=zl.messages_per_second, max_attempts=zl.max_attempts
+            )
+            zalo = ZaloAdapter(app.engine, client, sender=zalo_sender)
+            await zalo.start()
+            if zl.mode == "polling":
+                tasks.append(asyncio.create_task(zalo.poll()))
+        tg_secret = tg.webhook_secret.get_secret_value() if tg.mode == "webhook" else ""
+        zl_secret = zl.webhook_secret.get_secret_value() if zl.mode == "webhook" else ""
+        web_app = build_web_app(
+            telegram=telegram if tg_secret else None,
+            telegram_secret=tg_secret,
+            zalo=zalo if zl_secret else None,
+            zalo_secret=zl_secret,
+        )
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.web.host, settings.web.port)
+        await site.start()
+        log.info("serving", telegram=bool(telegram), zalo=bool(zalo), port=settings.web.port)
+        if telegram is not None and tg_secret:
+            await telegram.set_webhook(tg.webhook_url, tg_secret)
+        if zalo is not None and zl_secret:
+            await zalo.set_webhook(zl.webhook_url, zl_secret)
 
-    await stop.wait()
-    log.info("stopping")
-    if telegram is not None:
-        telegram.stop()
-    for task in tasks:
-        with suppress(asyncio.CancelledError):
-            await task
-    await runner.cleanup()
-    if telegram is not None:
-        await telegram.close()
+        await stop.wait()
+        log.info("stopping")
+        for adapter in (telegram, zalo):
+            if adapter is not None:
+                adapter.stop()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        await runner.cleanup()
+        for adapter in (telegram, zalo):
+            if adapter is not None:
+                await adapter.close()
     return 0
+
+
+@contextmanager
+def suppress_lock() -> Iterator[None]:
+    yield
 
 
 def _unreachable(app: App, platform: str) -> Callable[[str], Awaitable[None]]:

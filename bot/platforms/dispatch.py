@@ -107,6 +107,12 @@ class Dispatcher:
         for reply in replies:
             await self._sender.send(chat_id, reply)
 
+    @property
+    def idle(self) -> bool:
+        """True when nothing is queued, processing, or waiting to be sent."""
+        busy = any(not w.done() for w in self._workers.values())
+        return not busy and not self._albums and not self._album_sends
+
     async def drain(self) -> None:
         """Waits until every queued message is processed and every reply sent."""
         while True:

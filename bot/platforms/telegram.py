@@ -39,7 +39,7 @@ from aiogram.types import (
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge
-from bot.platforms.dispatch import Dispatcher, Job
+from bot.platforms.dispatch import ALBUM_QUIET_SECONDS, Dispatcher, Job
 from bot.platforms.text import split
 
 PLATFORM = "telegram"
@@ -245,12 +245,19 @@ class TelegramFetcher:
 class TelegramAdapter:
     """Receives Telegram updates (polling or webhook) into the inbox and answers them."""
 
-    def __init__(self, engine: Engine, bot: Bot, *, sender: TelegramSender | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        bot: Bot,
+        *,
+        sender: TelegramSender | None = None,
+        album_quiet: float = ALBUM_QUIET_SECONDS,
+    ) -> None:
         self.engine = engine
         self.bot = bot
         self.sender = sender or TelegramSender(bot)
         self.fetcher = TelegramFetcher(bot, self.sender)
-        self.dispatcher = Dispatcher(engine, self.fetcher, self.sender)
+        self.dispatcher = Dispatcher(engine, self.fetcher, self.sender, album_quiet=album_quiet)
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:

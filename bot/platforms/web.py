@@ -15,12 +15,15 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.platforms import zalo as zalo_platform
 from bot.platforms.telegram import TelegramAdapter
+from bot.platforms.zalo import ZaloAdapter
 
 log = structlog.get_logger("tuanle.web")
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 TELEGRAM_PATH = "/telegram/webhook"
+ZALO_PATH = "/zalo/webhook"
 MAX_BODY = 1024 * 1024
 
 
@@ -32,13 +35,19 @@ def secret_matches(given: str | None, expected: str) -> bool:
 
 
 def build_web_app(
-    *, telegram: TelegramAdapter | None, telegram_secret: str = ""
+    *,
+    telegram: TelegramAdapter | None = None,
+    telegram_secret: str = "",
+    zalo: ZaloAdapter | None = None,
+    zalo_secret: str = "",
 ) -> web.Application:
     """The aiohttp application with the routes of the configured platforms."""
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", _health)
     if telegram is not None:
         app.router.add_post(TELEGRAM_PATH, _telegram_handler(telegram, telegram_secret))
+    if zalo is not None:
+        app.router.add_post(ZALO_PATH, _zalo_handler(zalo, zalo_secret))
     return app
 
 
@@ -64,6 +73,32 @@ def _telegram_handler(adapter: TelegramAdapter, secret: str) -> Any:
             await adapter.accept(update)
         except Exception:  # not stored: ask Telegram to deliver it again
             log.exception("webhook", platform="telegram", outcome="not_stored")
+            return web.json_response({"ok": False}, status=503)
+        return web.json_response({"ok": True})
+
+    return handle
+
+
+def _zalo_handler(adapter: ZaloAdapter, secret: str) -> Any:
+    async def handle(request: web.Request) -> web.Response:
+        if not secret_matches(request.headers.get(zalo_platform.SECRET_HEADER), secret):
+            log.warning("webhook", platform="zalo", outcome="bad_secret")
+            return web.json_response({"ok": False}, status=401)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        try:
+            event = zalo_platform.unwrap(json.loads(body))
+        except ValueError:
+            event = None
+        if event is None:
+            log.warning("webhook", platform="zalo", outcome="not_an_event")
+            return web.json_response({"ok": False, "error": "not an event"}, status=400)
+        try:
+            await adapter.accept(event)
+        except Exception:  # not stored: ask Zalo to deliver it again
+            log.exception("webhook", platform="zalo", outcome="not_stored")
             return web.json_response({"ok": False}, status=503)
         return web.json_response({"ok": True})
 

@@ -1,0 +1,341 @@
+"""The Zalo adapter: a thin async client of the Zalo Bot API of our own, and the adapter on it.
+
+The Zalo Bot API looks like Telegram's but is poorer (research/zalo.md): no buttons, one update
+per ``getUpdates`` with no offset (an update returned is gone from Zalo's side), images as URLs,
+2,000 characters a message. So every update goes into the inbox before anything else happens,
+choices are numbered lines, and an image is downloaded at once and sniffed from its bytes. The
+client raises ``ZaloAPIError`` on ``ok: false`` instead of swallowing it, and never puts the
+token (which sits in the URL path) in a log line or an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+import structlog
+
+from bot.domain.chat import Attachment, Incoming, Reply
+from bot.engine import Engine, FileTooLarge
+from bot.platforms.dispatch import Dispatcher, Job
+from bot.platforms.text import render, split
+
+PLATFORM = "zalo"
+MESSAGE_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+NO_UPDATE = 408
+
+log = structlog.get_logger("tuanle.zalo")
+T = TypeVar("T")
+
+
+class ZaloAPIError(Exception):
+    """The API answered ``ok: false`` (or not JSON at all); the token is never in the text."""
+
+    def __init__(self, error_code: int, description: str) -> None:
+        super().__init__(f"Zalo API error {error_code}: {description}")
+        self.error_code = error_code
+        self.description = description
+
+
+@dataclass(frozen=True, slots=True)
+class BotInfo:
+    id: str
+    account_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookInfo:
+    url: str
+    updated_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    message_id: str
+    date: int | None
+
+
+class ZaloClient:
+    """The Zalo Bot API methods the bot uses, typed, over one aiohttp session."""
+
+    def __init__(self, token: str, api_base: str, *, request_timeout: float = 30.0) -> None:
+        self._token = token
+        self._base = api_base.rstrip("/")
+        self._timeout = request_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def call(
+        self, method: str, params: dict[str, Any] | None = None, *, seconds: float | None = None
+    ) -> Any:
+        """Calls one method with a JSON body; its ``result``, or ZaloAPIError."""
+        url = f"{self._base}/bot{self._token}/{method}"
+        wait = aiohttp.ClientTimeout(total=seconds or self._timeout)
+        try:
+            async with self._http().post(url, json=params or {}, timeout=wait) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except aiohttp.ClientError as error:
+            # aiohttp's message can carry the URL, and the URL carries the token.
+            raise ZaloAPIError(0, f"{method}: {type(error).__name__}") from None
+        if not isinstance(body, dict):
+            raise ZaloAPIError(status, f"{method}: not a JSON object (HTTP {status})")
+        if not body.get("ok"):
+            code = body.get("error_code")
+            raise ZaloAPIError(
+                int(code) if isinstance(code, int) else status,
+                str(body.get("description") or f"{method} failed"),
+            )
+        return body.get("result")
+
+    async def get_me(self) -> BotInfo:
+        result = await self.call("getMe")
+        return BotInfo(
+            id=str(result.get("id", "")), account_name=str(result.get("account_name", ""))
+        )
+
+    async def get_updates(self, poll_seconds: int = 30) -> dict[str, Any] | None:
+        """One update, or None when none came within ``poll_seconds`` (error 408)."""
+        try:
+            result = await self.call(
+                "getUpdates", {"timeout": str(poll_seconds)}, seconds=poll_seconds + 5
+            )
+        except ZaloAPIError as error:
+            if error.error_code == NO_UPDATE:
+                return None
+            raise
+        if isinstance(result, list):  # not documented, but cheap to accept
+            result = result[0] if result else None
+        return dict(result) if isinstance(result, dict) and result else None
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> None:
+        await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> WebhookInfo:
+        result = await self.call("getWebhookInfo") or {}
+        return WebhookInfo(url=str(result.get("url") or ""), updated_at=result.get("updated_at"))
+
+    async def send_message(self, chat_id: str, text: str) -> SentMessage:
+        result = await self.call("sendMessage", {"chat_id": chat_id, "text": text}) or {}
+        return SentMessage(str(result.get("message_id", "")), result.get("date"))
+
+    async def send_photo(
+        self, chat_id: str, photo: str, caption: str | None = None
+    ) -> SentMessage:
+        params = {"chat_id": chat_id, "photo": photo}
+        if caption:
+            params["caption"] = caption
+        result = await self.call("sendPhoto", params) or {}
+        return SentMessage(str(result.get("message_id", "")), result.get("date"))
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    async def download(self, url: str, max_bytes: int) -> bytes:
+        """The bytes at a photo URL, refused as soon as they pass ``max_bytes``."""
+        if not url.startswith(("https://", "http://")):
+            raise ZaloAPIError(400, "photo URL is not http(s)")
+        wait = aiohttp.ClientTimeout(total=60)
+        async with self._http().get(url, timeout=wait) as response:
+            if response.status != 200:
+                raise ZaloAPIError(response.status, "photo download failed")
+            declared = response.content_length
+            if declared is not None and declared > max_bytes:
+                raise FileTooLarge(url)
+            received = bytearray()
+            async for chunk in response.content.iter_chunked(65536):
+                received += chunk
+                if len(received) > max_bytes:
+                    raise FileTooLarge(url)
+        return bytes(received)
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """The event of a webhook body, flat ``{event_name, message}`` or wrapped ``{ok, result}``."""
+    if not isinstance(body, dict):
+        return None
+    if "event_name" not in body and isinstance(body.get("result"), dict):
+        body = body["result"]
+    if not isinstance(body.get("message"), dict):
+        return None
+    return dict(body)
+
+
+def normalize(event: dict[str, Any]) -> Incoming | None:
+    """The event as an ``Incoming``; None for groups, bots and events with no sender."""
+    message = event.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat = message.get("chat") or {}
+    sender = message.get("from") or {}
+    if not isinstance(chat, dict) or not isinstance(sender, dict):
+        return None
+    if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE" or sender.get("is_bot"):
+        return None
+    message_id, user_id = message.get("message_id"), sender.get("id")
+    if not message_id or not user_id:
+        return None
+    name = event.get("event_name", "")
+    text = message.get("text") if name == "message.text.received" else None
+    attachment = None
+    photo = message.get("photo_url") or message.get("photo")
+    if isinstance(photo, dict):
+        photo = photo.get("url")
+    if isinstance(photo, str) and photo:
+        attachment = Attachment(ref=photo, kind="photo")
+        text = None
+    return Incoming(
+        platform=PLATFORM,
+        message_id=str(message_id),
+        chat_id=str(chat.get("id") or user_id),
+        user_id=str(user_id),
+        user_name=sender.get("display_name") or sender.get("first_name"),
+        text=text if isinstance(text, str) else None,
+        attachment=attachment,
+    )
+
+
+class ZaloSender:
+    """The one way a message leaves for Zalo: numbered text, split, rate-limited, retried."""
+
+    def __init__(
+        self, client: ZaloClient, *, per_second: float = 5.0, max_attempts: int = 6
+    ) -> None:
+        self._client = client
+        self._interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self._max_attempts = max_attempts
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        for piece in split(render(reply), MESSAGE_LIMIT):
+            await self.call(lambda piece=piece: self._client.send_message(chat_id, piece))  # type: ignore[misc]
+
+    async def call(self, request: Callable[[], Awaitable[T]]) -> T:
+        attempt = 0
+        while True:
+            await self._turn()
+            try:
+                return await request()
+            except ZaloAPIError as error:
+                attempt += 1
+                if error.error_code in (400, 401, 404) or attempt >= self._max_attempts:
+                    log.error("send", platform=PLATFORM, outcome="gave_up", error=str(error))
+                    raise
+                await asyncio.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+
+    async def _turn(self) -> None:
+        async with self._lock:
+            start = max(time.monotonic(), self._next)
+            self._next = start + self._interval
+        delay = start - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class ZaloFetcher:
+    """Downloads the photo of an image event from its URL."""
+
+    def __init__(self, client: ZaloClient) -> None:
+        self._client = client
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        return await self._client.download(attachment.ref, max_bytes)
+
+
+class ZaloAdapter:
+    """Receives Zalo events (webhook, or the one poller) into the inbox and answers them."""
+
+    def __init__(
+        self, engine: Engine, client: ZaloClient, *, sender: ZaloSender | None = None
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.sender = sender or ZaloSender(client)
+        self.dispatcher = Dispatcher(engine, ZaloFetcher(client), self.sender)
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        recovered = await self.dispatcher.recover(PLATFORM)
+        log.info("start", platform=PLATFORM, recovered=recovered)
+
+    async def accept(self, body: Any) -> bool:
+        """Stores one event durably and queues it; False for a duplicate or what is ignored."""
+        event = unwrap(body)
+        incoming = normalize(event) if event is not None else None
+        if incoming is None:
+            return False
+        inbox_id = await self.engine.receive(incoming)
+        if inbox_id is None:
+            log.info("message", platform=PLATFORM, id=incoming.message_id, outcome="duplicate")
+            return False
+        self.dispatcher.submit(Job(inbox_id, incoming.user_id, incoming.chat_id))
+        return True
+
+    async def poll(self, *, poll_seconds: int = 10) -> None:
+        """The one poller: each update is stored before anything else, since Zalo keeps none."""
+        await self.client.delete_webhook()
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                event = await self._get_update(poll_seconds)
+            except ZaloAPIError as error:
+                failures += 1
+                wait = min(30.0, 0.5 * 2**failures)
+                log.warning("poll", platform=PLATFORM, outcome="error", error=str(error))
+                await self._sleep(wait)
+                continue
+            failures = 0
+            if event is None:
+                continue
+            for attempt in range(5):
+                try:
+                    await self.accept(event)
+                    break
+                except Exception:  # not stored yet: Zalo will not give it again, so insist
+                    log.exception("poll", platform=PLATFORM, outcome="not_stored", try_=attempt)
+                    await self._sleep(0.5 * 2**attempt)
+
+    async def _get_update(self, poll_seconds: int) -> dict[str, Any] | None:
+        # Never cancelled, even on a stop: an update Zalo hands out is gone from its side, so a
+        # poll in flight is finished and its update stored. Short polls keep a stop quick.
+        return await self.client.get_updates(poll_seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Registers the webhook unless Zalo already has this URL."""
+        info = await self.client.get_webhook_info()
+        if info.url != url:
+            await self.client.set_webhook(url, secret)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def close(self) -> None:
+        self.stop()
+        await self.dispatcher.drain()
+        await self.client.close()
