@@ -13,7 +13,7 @@ from aiohttp import web
 from tests.fakes.zalo import SECRET_HEADER, FakeZalo
 
 USER = "a1b2c3d4e5f60718293a"
-SECRET = "webhook-secret-0123456789"  # noqa: S105  # a test value for a fake server
+SECRET = "webhook-secret-0123456789"  # a test value for a fake server
 
 
 @pytest.fixture
