@@ -1,0 +1,126 @@
+"""kill -9 in the middle of a Zalo report in webhook mode (the production mode): the fake
+Zalo server keeps re-posting what was not acknowledged, so the restarted bot resumes at the same
+question with nothing lost and nothing doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import build
+from bot.config import load_settings
+from bot.domain.loader import load_campaigns
+from storage.models import AnswerChange
+from tests.conftest import add_unit, photo
+from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.fakes.zalo import FakeZalo
+
+TEACHER = "f0e1d2c3b4a5968778695a4b"
+SECRET = "zalo-kill-test-secret-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _write_config(tmp_path: Path, zl: FakeZalo, port: int) -> Path:
+    config = tmp_path / "tuanle.toml"
+    config.write_text(
+        f"""
+[database]
+url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
+[evidence]
+directory = "{tmp_path / "evidence"}"
+[campaign]
+year = 2023
+[zalo]
+token = "{zl.token}"
+api_base = "{zl.base_url}"
+mode = "webhook"
+webhook_url = "http://127.0.0.1:{port}/zalo/webhook"
+webhook_secret = "{SECRET}"
+[web]
+port = {port}
+[log]
+file = "{tmp_path / "bot.log"}"
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def _start(config: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path) -> None:
+    rng = random.Random(20241003)
+    async with FakeZalo() as zl:
+        config = _write_config(tmp_path, zl, _free_port())
+        settings = load_settings(config)
+        app = await build(settings)
+        code = await add_unit(app)
+        await app.close()
+
+        script, expected = walk_answers(load_campaigns()[2023], run_every_group=False)
+        messages = [code, *script]
+        kill_at = set(rng.sample(range(1, len(messages)), 3))
+        process = await _start(config)
+        try:
+            await zl.wait_for(lambda: zl.webhook is not None, timeout=30)
+            for index, text in enumerate(messages):
+                before = len(zl.messages_to(TEACHER))
+                zl.send_text(TEACHER, text)
+                if index in kill_at:
+                    await asyncio.sleep(rng.uniform(0.0, 0.3))
+                    process.send_signal(signal.SIGKILL)
+                    await process.wait()
+                    process = await _start(config)
+                    continue
+                await zl.wait_for(lambda b=before: len(zl.messages_to(TEACHER)) > b, timeout=30)
+            for seed in (21, 22):
+                zl.send_image(TEACHER, photo(seed))
+            zl.send_text(TEACHER, "xong")
+            await zl.wait_for(
+                lambda: any("Đánh giá 1/3" in m.text for m in zl.messages_to(TEACHER)),
+                timeout=60,
+            )
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+        app = await build(settings)
+        try:
+            report = await stored_report(app)
+            assert await stored_answers(app, report) == expected
+            async with app.uows() as uow:
+                per_key = await uow.session.execute(
+                    select(AnswerChange.key, func.count()).group_by(AnswerChange.key)
+                )
+                assert {key: n for key, n in per_key.all() if n != 1} == {}
+                assert len(await uow.reports.evidence(report.id)) == 2
+        finally:
+            await app.close()
