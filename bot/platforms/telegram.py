@@ -23,6 +23,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -204,7 +205,12 @@ class TelegramSender:
                 await asyncio.sleep(error.retry_after)
             except TelegramForbiddenError as error:
                 raise Unreachable(chat_id) from error
-            except (TelegramServerError, TelegramNetworkError, TimeoutError) as error:
+            except (
+                TelegramServerError,
+                TelegramNetworkError,
+                ClientDecodeError,  # a proxy's HTML error page instead of JSON
+                TimeoutError,
+            ) as error:
                 attempt += 1
                 if attempt >= self._max_attempts:
                     log.error("send", chat=chat_id, outcome="gave_up", error=str(error))
@@ -304,7 +310,7 @@ class TelegramAdapter:
                 updates = await self._get_updates(offset, poll_seconds)
             except asyncio.CancelledError:
                 raise
-            except (TelegramAPIError, TimeoutError) as error:
+            except Exception as error:  # any failure to fetch: back off, never stop polling
                 failures += 1
                 wait = getattr(error, "retry_after", None) or min(30.0, 0.5 * 2**failures)
                 log.warning("poll", outcome="error", error=str(error), wait=wait)
