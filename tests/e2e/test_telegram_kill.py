@@ -1,0 +1,136 @@
+"""kill -9 at random points of a whole Telegram report: nothing lost, nothing doubled.
+
+The bot runs as a real ``tuanle run`` process against the fake Bot API; the test kills it with
+SIGKILL at random moments while the teacher keeps sending, restarts it, and at the end compares
+the database with what the teacher sent. A final SIGTERM must stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import signal
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import build
+from bot.config import load_settings
+from bot.domain.loader import load_campaigns
+from storage.models import AnswerChange, Conversation
+from tests.conftest import add_unit, photo
+from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.fakes.telegram import FakeTelegram
+
+TEACHER = 4242
+KILLS = 4
+
+
+def _write_config(tmp_path: Path, tg: FakeTelegram) -> Path:
+    config = tmp_path / "tuanle.toml"
+    config.write_text(
+        f"""
+[database]
+url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
+[evidence]
+directory = "{tmp_path / "evidence"}"
+[campaign]
+year = 2023
+[telegram]
+token = "{tg.token}"
+api_base = "{tg.base_url}"
+[web]
+port = 0
+[log]
+file = "{tmp_path / "bot.log"}"
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def _start(config: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
+    rng = random.Random(20231002)
+    async with FakeTelegram() as tg:
+        config = _write_config(tmp_path, tg)
+        settings = load_settings(config)
+        app = await build(settings)
+        code = await add_unit(app)
+        await app.close()
+
+        script, expected = walk_answers(load_campaigns()[2023], run_every_group=True)
+        messages = [f"/start {code}", *script]
+        kill_at = set(rng.sample(range(1, len(messages)), KILLS))
+        process = await _start(config)
+        try:
+            for index, text in enumerate(messages):
+                before = len(tg.messages_to(TEACHER))
+                tg.send_text(TEACHER, text)
+                if index in kill_at:
+                    await asyncio.sleep(rng.uniform(0.0, 0.5))
+                    process.send_signal(signal.SIGKILL)
+                    await process.wait()
+                    process = await _start(config)
+                    continue
+                await tg.wait_for(lambda b=before: len(tg.messages_to(TEACHER)) > b, timeout=30)
+            photos = [photo(11), photo(12), photo(13)]
+            for data in photos:
+                tg.send_photo(TEACHER, data, media_group_id="album-k")
+            for text in ("bỏ qua", "bỏ qua", "bỏ qua", "gửi báo cáo"):
+                tg.send_text(TEACHER, text)
+
+            app = await build(settings)
+            try:
+                for _ in range(600):
+                    async with app.uows() as uow:
+                        step = (
+                            await uow.session.execute(
+                                select(Conversation.step).where(
+                                    Conversation.user_id == str(TEACHER)
+                                )
+                            )
+                        ).scalar_one_or_none()
+                    if step == "submitted":
+                        break
+                    await asyncio.sleep(0.1)
+                assert step == "submitted"
+                report = await stored_report(app)
+                assert await stored_answers(app, report) == expected
+                async with app.uows() as uow:
+                    per_key = await uow.session.execute(
+                        select(AnswerChange.key, func.count()).group_by(AnswerChange.key)
+                    )
+                    doubled = {key: n for key, n in per_key.all() if n != 1}
+                    evidence = await uow.reports.evidence(report.id)
+                assert doubled == {}
+                assert sorted(e.sha256 for e in evidence) == sorted(
+                    hashlib.sha256(p).hexdigest() for p in photos
+                )
+            finally:
+                await app.close()
+
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert tg.dropped_pending is False
