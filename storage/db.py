@@ -29,6 +29,12 @@ class SqliteTuning:
     busy_timeout_ms: int = 10_000
     synchronous: str = "FULL"  # a committed answer survives power loss, not only a crash
 
+    def __post_init__(self) -> None:
+        # Checked here so a bad setting stops the start, not the first connection in the pool.
+        _synchronous(self.synchronous)
+        if self.busy_timeout_ms <= 0:
+            raise ValueError("busy_timeout_ms must be positive: without it writers fail at once")
+
 
 def is_sqlite(url: str) -> bool:
     """True when the URL names an SQLite database."""

@@ -42,7 +42,9 @@ async def _insert_ignore(
 
     With ``returning``, gives that column of the inserted row, or None when nothing was inserted.
     """
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"insert-or-ignore is not written for {dialect}")
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))

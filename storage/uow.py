@@ -40,6 +40,8 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open; make a fresh one per message")
         session = self._sessions()
         self._session = session
         self.campaigns = Campaigns(session)
