@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -57,9 +57,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     zalo: ZaloAdapter | None = None
     if tg.token.get_secret_value():
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
-        sender = TelegramSender(
-            bot, max_attempts=tg.max_attempts, on_unreachable=_unreachable(app, "telegram")
-        )
+        sender = TelegramSender(bot, max_attempts=tg.max_attempts)
         telegram = TelegramAdapter(app.engine, bot, sender=sender)
         await telegram.start()
         if tg.mode == "polling":
@@ -111,10 +109,3 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
 @contextmanager
 def suppress_lock() -> Iterator[None]:
     yield
-
-
-def _unreachable(app: App, platform: str) -> Callable[[str], Awaitable[None]]:
-    async def record(chat_id: str) -> None:
-        await app.engine.record_unreachable(platform, chat_id)
-
-    return record

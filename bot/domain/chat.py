@@ -35,6 +35,7 @@ class Incoming:
     attachment: Attachment | None = None
     button: str | None = None  # a pressed button's data, "<version>:<choice key>"
     album: str | None = None  # photos sent together share it (Telegram's media_group_id)
+    sent_at: str | None = None  # when the person sent it, ISO 8601 in UTC, as the platform says
 
     def to_payload(self) -> dict[str, Any]:
         """The message as JSON-ready data for the inbox."""

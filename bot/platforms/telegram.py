@@ -15,6 +15,8 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from datetime import UTC
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -64,8 +66,12 @@ def make_bot(token: str, api_base: str) -> Bot:
 
 
 def normalize(update: Update) -> Incoming | None:
-    """The update as an ``Incoming``; None for what the bot does not serve (groups, bots…)."""
-    external_id = str(update.update_id)
+    """The update as an ``Incoming``; None for what the bot does not serve (groups, bots…).
+
+    The dedupe key is what the update carries, not its ``update_id``: update ids start again
+    from a random number after a week of silence, while a message id is unique in its chat
+    for good and a callback query id is unique everywhere.
+    """
     if update.message is not None:
         message = update.message
         user = message.from_user
@@ -88,13 +94,14 @@ def normalize(update: Update) -> Incoming | None:
             )
         return Incoming(
             platform=PLATFORM,
-            message_id=external_id,
+            message_id=f"m:{message.chat.id}:{message.message_id}",
             chat_id=str(message.chat.id),
             user_id=str(user.id),
             user_name=user.full_name,
             text=message.text if attachment is None else None,
             attachment=attachment,
             album=message.media_group_id,
+            sent_at=message.date.astimezone(UTC).isoformat(),
         )
     if update.callback_query is not None:
         query = update.callback_query
@@ -103,7 +110,7 @@ def normalize(update: Update) -> Incoming | None:
         chat = query.message.chat.id if query.message is not None else query.from_user.id
         return Incoming(
             platform=PLATFORM,
-            message_id=external_id,
+            message_id=f"cb:{query.id}",
             chat_id=str(chat),
             user_id=str(query.from_user.id),
             user_name=query.from_user.full_name,
@@ -170,7 +177,7 @@ class TelegramSender:
         self._bot = bot
         self._limit = limit or RateLimit()
         self._max_attempts = max_attempts
-        self._on_unreachable = on_unreachable
+        self.on_unreachable = on_unreachable
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         pieces = split(reply.text, MESSAGE_LIMIT)
@@ -187,8 +194,8 @@ class TelegramSender:
                 await self.call(chat_id, call)
         except Unreachable:
             log.warning("send", platform=PLATFORM, chat=chat_id, outcome="blocked")
-            if self._on_unreachable is not None:
-                await self._on_unreachable(chat_id)
+            if self.on_unreachable is not None:
+                await self.on_unreachable(chat_id)
 
     async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
         """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""
@@ -262,6 +269,8 @@ class TelegramAdapter:
         self.engine = engine
         self.bot = bot
         self.sender = sender or TelegramSender(bot)
+        if self.sender.on_unreachable is None:
+            self.sender.on_unreachable = partial(engine.record_unreachable, PLATFORM)
         self.fetcher = TelegramFetcher(bot, self.sender)
         self.dispatcher = Dispatcher(engine, self.fetcher, self.sender, album_quiet=album_quiet)
         self._stopping = asyncio.Event()

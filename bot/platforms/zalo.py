@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -208,12 +209,23 @@ def normalize(event: dict[str, Any]) -> Incoming | None:
     return Incoming(
         platform=PLATFORM,
         message_id=str(message_id),
+        sent_at=_sent_at(message.get("date")),
         chat_id=str(chat.get("id") or user_id),
         user_id=str(user_id),
         user_name=sender.get("display_name") or sender.get("first_name"),
         text=text if isinstance(text, str) else None,
         attachment=attachment,
     )
+
+
+def _sent_at(date: Any) -> str | None:
+    """Zalo's ``date`` is in milliseconds since the epoch; ISO 8601 UTC, or None if odd."""
+    if isinstance(date, bool) or not isinstance(date, int | float) or date <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(date / 1000, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class ZaloSender:

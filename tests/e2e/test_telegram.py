@@ -17,7 +17,7 @@ from bot.app import App
 from bot.domain.loader import load_campaigns
 from bot.platforms.telegram import RateLimit, TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import TELEGRAM_PATH, TELEGRAM_SECRET_HEADER, build_web_app
-from storage.models import AnswerChange, InboxMessage
+from storage.models import AnswerChange, AuditEntry, InboxMessage
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
 from tests.fakes.telegram import FakeTelegram, SentMessage
@@ -280,3 +280,37 @@ async def test_polling_survives_server_errors_and_html_pages_on_get_updates(
     teacher = Teacher(tg, polling, TEACHER)
     joined = await teacher.say(f"/start {await add_unit(app)}")
     assert "Lễ khai mạc" in joined.text
+
+
+async def test_update_ids_that_start_again_after_a_quiet_week_are_not_taken_for_duplicates(
+    app: App, tg: FakeTelegram, webhook: TelegramAdapter
+) -> None:
+    teacher = Teacher(tg, webhook, TEACHER)
+    await teacher.say(f"/start {await add_unit(app)}")
+    await teacher.say("02/10")
+    tg.next_update_id = 1000  # the ids of the first updates come round again
+    asked = await teacher.say("không")
+    assert "Mục 2/11" in asked.text
+    assert (await stored_answers(app, await stored_report(app)))["run:1"] == 0
+
+
+async def test_a_person_who_blocked_the_bot_is_recorded_and_not_retried(
+    app: App, tg: FakeTelegram, polling: TelegramAdapter
+) -> None:
+    teacher = Teacher(tg, polling, TEACHER)
+    await teacher.say(f"/start {await add_unit(app)}")
+    tg.block(TEACHER)
+    tg.send_text(TEACHER, "02/10")
+    await tg.wait_for(
+        lambda: sum(1 for c in tg.calls if c[0] == "sendMessage") > 2 and polling.dispatcher.idle
+    )
+    await asyncio.sleep(0.5)
+    attempts = [c for c in tg.calls if c[0] == "sendMessage"]
+    assert len(attempts) == 3  # greeting + question before; one refused attempt after
+    async with app.uows() as uow:
+        rows = await uow.session.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "member.unreachable")
+        )
+        assert rows.scalar_one() == 1

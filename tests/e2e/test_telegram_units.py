@@ -36,7 +36,7 @@ def test_a_photo_album_member_becomes_the_largest_photo_with_its_album() -> None
     incoming = normalize(update)
     assert incoming is not None and incoming.attachment is not None
     assert incoming.attachment.ref == "f2" and incoming.attachment.declared_size == 90000
-    assert incoming.album == "alb-1" and incoming.message_id == "77"
+    assert incoming.album == "alb-1" and incoming.message_id == "m:501:5"
     assert incoming.user_id == "501"
 
 
@@ -53,6 +53,7 @@ def test_a_button_press_carries_the_presser_not_the_chat() -> None:
     incoming = normalize(update)
     assert incoming is not None
     assert incoming.user_id == "999" and incoming.button == "3:yes"
+    assert incoming.message_id == "cb:cb1"
 
 
 def test_group_chats_and_bots_are_ignored() -> None:
