@@ -12,7 +12,7 @@ import asyncio
 import fcntl
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import structlog
@@ -63,7 +63,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         if tg.mode == "polling":
             tasks.append(asyncio.create_task(telegram.poll()))
     lock_dir = settings.evidence.directory
-    with suppress_lock() if zl.mode == "webhook" else poller_lock(lock_dir, "zalo-poller"):
+    polls_zalo = bool(zl.token.get_secret_value()) and zl.mode == "polling"
+    with poller_lock(lock_dir, "zalo-poller") if polls_zalo else nullcontext():
         if zl.token.get_secret_value():
             client = ZaloClient(zl.token.get_secret_value(), zl.api_base)
             zalo_sender = ZaloSender(
@@ -104,8 +105,3 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             if adapter is not None:
                 await adapter.close()
     return 0
-
-
-@contextmanager
-def suppress_lock() -> Iterator[None]:
-    yield

@@ -32,7 +32,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _write_config(tmp_path: Path, zl: FakeZalo, port: int) -> Path:
+def _write_config(tmp_path: Path, zl: FakeZalo, port: int, mode: str = "webhook") -> Path:
     config = tmp_path / "tuanle.toml"
     config.write_text(
         f"""
@@ -45,7 +45,7 @@ year = 2023
 [zalo]
 token = "{zl.token}"
 api_base = "{zl.base_url}"
-mode = "webhook"
+mode = "{mode}"
 webhook_url = "http://127.0.0.1:{port}/zalo/webhook"
 webhook_secret = "{SECRET}"
 [web]
@@ -124,3 +124,44 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
                 assert len(await uow.reports.evidence(report.id)) == 2
         finally:
             await app.close()
+
+
+async def test_a_second_poller_of_the_same_zalo_token_refuses_to_start(tmp_path: Path) -> None:
+    async with FakeZalo() as zl:
+        config = _write_config(tmp_path, zl, _free_port(), mode="polling")
+        first = await _start(config)
+        try:
+            await zl.wait_for(lambda: any(n == "getUpdates" for n, _ in zl.calls), timeout=30)
+            config2 = tmp_path / "second.toml"
+            config2.write_text(
+                config.read_text(encoding="utf-8").replace(
+                    f"port = {_port_of(config)}", "port = 0"
+                ),
+                encoding="utf-8",
+            )
+            env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+            second = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "--config",
+                str(config2),
+                "run",
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, err = await asyncio.wait_for(second.communicate(), timeout=60)
+            assert second.returncode == 2
+            assert b"another process is polling" in err
+            assert first.returncode is None  # the first one goes on
+        finally:
+            first.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(first.wait(), timeout=30) == 0
+
+
+def _port_of(config: Path) -> str:
+    for line in config.read_text(encoding="utf-8").splitlines():
+        if line.startswith("port = "):
+            return line.removeprefix("port = ")
+    raise AssertionError("no port")
