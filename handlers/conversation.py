@@ -59,6 +59,11 @@ async def open_flow(ctx: Context) -> ReportFlow:
 
 async def _join_then_start(ctx: Context, text: str) -> Outcome:
     joined = await join(ctx, text)
+    if joined.replies:  # a wrong code or a lockout, counted against a member too
+        if ctx.member is None:
+            return joined
+        flow = await open_flow(ctx)
+        return Outcome([*joined.replies, *(await flow.current_question())], data=joined.data)
     if ctx.member is None or ctx.unit is None:
         return joined
     flow = await open_flow(ctx)

@@ -6,6 +6,7 @@ an hour after a few, so a code cannot be found by trying.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from bot.domain.chat import Reply
@@ -37,7 +38,7 @@ async def join(ctx: Context, text: str) -> Outcome:
     limit = ctx.policy.max_join_failures_per_hour
     if len(failures) >= limit:
         wait = FAILURE_WINDOW - (ctx.now - min(failures))
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
         return Outcome([Reply(say.INVITE_LOCKED.format(minutes=minutes))])
     code = invite_in(text)
     invite = await ctx.uow.invites.usable(code, ctx.now) if code else None

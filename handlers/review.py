@@ -66,9 +66,12 @@ async def respond(flow: ReportFlow, text: str) -> Outcome:
 
 
 async def edit_item(flow: ReportFlow, what: str) -> Outcome:
-    """Jumps to the question for row ``what`` and comes back here after it is answered."""
+    """Jumps to the question for row (or group) ``what``, then back here once answered."""
     target = _target(what)
     keys = [q.key for q in flow.questions]
+    group_question = target.replace("item:", "run:", 1)
+    if target not in keys and group_question in keys:
+        target = group_question  # "sửa 1": the yes/no a refused row's message points to
     if target not in keys:
         return await show(flow, [Reply(say.EDIT_UNKNOWN.format(what=what))])
     question = flow.questions[keys.index(target)]
