@@ -108,10 +108,16 @@ def navigation_word(text: str) -> str | None:
     return None
 
 
-def match_choice(text: str, choices: tuple[Choice, ...]) -> Choice | None:
-    """The choice a typed answer means: its number, its label or its key, any case or accents."""
+def match_choice(
+    text: str, choices: tuple[Choice, ...], *, by_number: bool = True
+) -> Choice | None:
+    """The choice a typed answer means: its number, its label or its key, any case or accents.
+
+    Actions (the ways around a question) are not numbered where they are shown, so they are
+    matched with ``by_number=False``: a "1" typed as an answer must never mean an action.
+    """
     folded = fold(text).rstrip(".")
-    if folded.isascii() and folded.isdigit():
+    if by_number and folded.isascii() and folded.isdigit():
         index = int(folded) - 1
         return choices[index] if 0 <= index < len(choices) else None
     for choice in choices:

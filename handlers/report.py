@@ -101,7 +101,9 @@ class ReportFlow:
             return self.pause(question)
         if action == HELP:
             return Outcome([Reply(say.HELP), await self.ask(question)])
-        if question.kind is Kind.NARRATIVE and match_choice(text, (say.SKIP_ALL,)):
+        if question.kind is Kind.NARRATIVE and match_choice(
+            text, (say.SKIP_ALL,), by_number=False
+        ):
             return await review.show(self)
         if question.kind is Kind.PHOTOS:
             return await self.photos_text(question, text)
