@@ -1,5 +1,5 @@
 """At a narrative question a teacher who typed "1" was sent to the review: the unnumbered
-"Bỏ qua phần đánh giá" action was matched by number. Typed answers never pick an action by number."""
+"Bỏ qua phần đánh giá" action was matched by number. A typed number never picks an action."""
 
 from __future__ import annotations
 
