@@ -228,9 +228,9 @@ class ReportFlow:
         text = template.format(have=have, max=rule.max_photos)
         if have < rule.min_photos:
             text += say.PHOTO_NEED_MORE.format(need=rule.min_photos - have)
-        elif have < rule.max_photos:
-            text += say.PHOTO_ENOUGH
         step = self.ctx.conversation.step
+        if rule.min_photos <= have < rule.max_photos:
+            text += say.PHOTO_ENOUGH if step == PHOTOS_KEY else say.PHOTO_ENOUGH_ELSEWHERE
         if step == PHOTOS_KEY and have >= rule.max_photos:
             return await self.advance(self.questions[find(self.questions, step)], [Reply(text)])
         return Outcome([Reply(text), *(await self.current_question())])
