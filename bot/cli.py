@@ -100,8 +100,7 @@ def _now() -> datetime:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Runs the platforms that have a token; with none, the terminal chat."""
-    tokens = (settings.telegram.token, settings.zalo.token)
-    if not any(token.get_secret_value() for token in tokens):
+    if not (settings.telegram.enabled or settings.zalo.enabled):
         return await chat(settings, args)
     logs.configure(settings.log.level, settings.log.format, settings.log.file)
     app = await build(settings)

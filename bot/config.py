@@ -91,17 +91,23 @@ class ConsoleSettings(Strict):
     demo_unit: bool = True
 
 
-class TelegramSettings(Strict):
+class PlatformSettings(Strict):
+    """What Telegram and Zalo share: a token, an API server, and how updates arrive."""
+
     token: SecretStr = SecretStr("")
-    api_base: str = "https://api.telegram.org"
+    api_base: str = ""
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
     max_attempts: int = Field(default=6, ge=1, le=50)
 
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token.get_secret_value())
+
     @model_validator(mode="after")
-    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
-        if self.mode != "webhook" or not self.token.get_secret_value():
+    def _webhook_needs_url_and_secret(self) -> PlatformSettings:
+        if self.mode != "webhook" or not self.enabled:
             return self
         if not self.webhook_url.startswith(("https://", "http://")):
             raise ValueError("webhook mode needs webhook_url, the public https:// address")
@@ -110,33 +116,20 @@ class TelegramSettings(Strict):
                 "webhook mode needs webhook_secret: 16–256 characters of A-Z, a-z, 0-9, _ and -"
             )
         return self
+
+
+class TelegramSettings(PlatformSettings):
+    api_base: str = "https://api.telegram.org"
+
+
+class ZaloSettings(PlatformSettings):
+    api_base: str = "https://bot-api.zaloplatforms.com"
+    messages_per_second: float = Field(default=5.0, gt=0, le=100)
 
 
 class WebSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
-
-
-class ZaloSettings(Strict):
-    token: SecretStr = SecretStr("")
-    api_base: str = "https://bot-api.zaloplatforms.com"
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-    webhook_secret: SecretStr = SecretStr("")
-    messages_per_second: float = Field(default=5.0, gt=0, le=100)
-    max_attempts: int = Field(default=6, ge=1, le=50)
-
-    @model_validator(mode="after")
-    def _webhook_needs_url_and_secret(self) -> ZaloSettings:
-        if self.mode != "webhook" or not self.token.get_secret_value():
-            return self
-        if not self.webhook_url.startswith(("https://", "http://")):
-            raise ValueError("webhook mode needs webhook_url, the public https:// address")
-        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret.get_secret_value()):
-            raise ValueError(
-                "webhook mode needs webhook_secret: 16–256 characters of A-Z, a-z, 0-9, _ and -"
-            )
-        return self
 
 
 class LogSettings(Strict):

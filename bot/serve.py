@@ -55,7 +55,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     tg, zl = settings.telegram, settings.zalo
     telegram: TelegramAdapter | None = None
     zalo: ZaloAdapter | None = None
-    if tg.token.get_secret_value():
+    if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
         sender = TelegramSender(bot, max_attempts=tg.max_attempts)
         telegram = TelegramAdapter(app.engine, bot, sender=sender)
@@ -63,9 +63,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
         if tg.mode == "polling":
             tasks.append(asyncio.create_task(telegram.poll()))
     lock_dir = settings.evidence.directory
-    polls_zalo = bool(zl.token.get_secret_value()) and zl.mode == "polling"
+    polls_zalo = zl.enabled and zl.mode == "polling"
     with poller_lock(lock_dir, "zalo-poller") if polls_zalo else nullcontext():
-        if zl.token.get_secret_value():
+        if zl.enabled:
             client = ZaloClient(zl.token.get_secret_value(), zl.api_base)
             zalo_sender = ZaloSender(
                 client, per_second=zl.messages_per_second, max_attempts=zl.max_attempts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -55,51 +56,54 @@ async def _health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _telegram_handler(adapter: TelegramAdapter, secret: str) -> Any:
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _webhook(
+    platform: str,
+    header: str,
+    secret: str,
+    parse: Callable[[Any], Any],
+    accept: Callable[[Any], Awaitable[bool]],
+) -> Handler:
+    """A webhook endpoint: secret, size and shape checked, then stored before the 200.
+
+    ``parse`` turns the decoded JSON into what ``accept`` takes, or None (or raises ValueError)
+    when the body is not a platform update.
+    """
+
     async def handle(request: web.Request) -> web.Response:
-        if not secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER), secret):
-            log.warning("webhook", platform="telegram", outcome="bad_secret")
+        if not secret_matches(request.headers.get(header), secret):
+            log.warning("webhook", platform=platform, outcome="bad_secret")
             return web.json_response({"ok": False}, status=401)
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"ok": False, "error": "too large"}, status=413)
         try:
-            update = Update.model_validate(json.loads(body))
+            update = parse(json.loads(body))
         except (ValueError, ValidationError):
-            log.warning("webhook", platform="telegram", outcome="not_an_update")
+            update = None
+        if update is None:
+            log.warning("webhook", platform=platform, outcome="not_an_update")
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
         try:
-            await adapter.accept(update)
-        except Exception:  # not stored: ask Telegram to deliver it again
-            log.exception("webhook", platform="telegram", outcome="not_stored")
+            await accept(update)
+        except Exception:  # not stored: ask the platform to deliver it again
+            log.exception("webhook", platform=platform, outcome="not_stored")
             return web.json_response({"ok": False}, status=503)
         return web.json_response({"ok": True})
 
     return handle
 
 
-def _zalo_handler(adapter: ZaloAdapter, secret: str) -> Any:
-    async def handle(request: web.Request) -> web.Response:
-        if not secret_matches(request.headers.get(zalo_platform.SECRET_HEADER), secret):
-            log.warning("webhook", platform="zalo", outcome="bad_secret")
-            return web.json_response({"ok": False}, status=401)
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return web.json_response({"ok": False, "error": "too large"}, status=413)
-        try:
-            event = zalo_platform.unwrap(json.loads(body))
-        except ValueError:
-            event = None
-        if event is None:
-            log.warning("webhook", platform="zalo", outcome="not_an_event")
-            return web.json_response({"ok": False, "error": "not an event"}, status=400)
-        try:
-            await adapter.accept(event)
-        except Exception:  # not stored: ask Zalo to deliver it again
-            log.exception("webhook", platform="zalo", outcome="not_stored")
-            return web.json_response({"ok": False}, status=503)
-        return web.json_response({"ok": True})
+def _telegram_handler(adapter: TelegramAdapter, secret: str) -> Handler:
+    return _webhook(
+        "telegram", TELEGRAM_SECRET_HEADER, secret, Update.model_validate, adapter.accept
+    )
 
-    return handle
+
+def _zalo_handler(adapter: ZaloAdapter, secret: str) -> Handler:
+    return _webhook(
+        "zalo", zalo_platform.SECRET_HEADER, secret, zalo_platform.unwrap, adapter.accept
+    )
