@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import random
 import signal
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,6 +21,7 @@ from bot.domain.loader import load_campaigns
 from storage.models import AnswerChange, Conversation
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.e2e.bot_process import start_bot
 from tests.fakes.telegram import FakeTelegram
 
 TEACHER = 4242
@@ -52,21 +51,6 @@ file = "{tmp_path / "bot.log"}"
     return config
 
 
-async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
 async def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(20231002)
     async with FakeTelegram() as tg:
@@ -79,7 +63,7 @@ async def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(tmp_pat
         script, expected = walk_answers(load_campaigns()[2023], run_every_group=True)
         messages = [f"/start {code}", *script]
         kill_at = set(rng.sample(range(1, len(messages)), KILLS))
-        process = await _start(config)
+        process = await start_bot(config)
         try:
             for index, text in enumerate(messages):
                 before = len(tg.messages_to(TEACHER))
@@ -88,7 +72,7 @@ async def test_kill_9_at_random_points_loses_nothing_and_doubles_nothing(tmp_pat
                     await asyncio.sleep(rng.uniform(0.0, 0.5))
                     process.send_signal(signal.SIGKILL)
                     await process.wait()
-                    process = await _start(config)
+                    process = await start_bot(config)
                     continue
                 await tg.wait_for(lambda b=before: len(tg.messages_to(TEACHER)) > b, timeout=30)
             photos = [photo(11), photo(12), photo(13)]

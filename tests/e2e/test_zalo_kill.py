@@ -5,11 +5,9 @@ question with nothing lost and nothing doubled."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import socket
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,6 +18,7 @@ from bot.domain.loader import load_campaigns
 from storage.models import AnswerChange
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.e2e.bot_process import start_bot
 from tests.fakes.zalo import FakeZalo
 
 TEACHER = "f0e1d2c3b4a5968778695a4b"
@@ -58,21 +57,6 @@ file = "{tmp_path / "bot.log"}"
     return config
 
 
-async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-
-
 async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path) -> None:
     rng = random.Random(20241003)
     async with FakeZalo() as zl:
@@ -85,7 +69,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
         script, expected = walk_answers(load_campaigns()[2023], run_every_group=False)
         messages = [code, *script]
         kill_at = set(rng.sample(range(1, len(messages)), 3))
-        process = await _start(config)
+        process = await start_bot(config)
         try:
             await zl.wait_for(lambda: zl.webhook is not None, timeout=30)
             for index, text in enumerate(messages):
@@ -95,7 +79,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
                     await asyncio.sleep(rng.uniform(0.0, 0.3))
                     process.send_signal(signal.SIGKILL)
                     await process.wait()
-                    process = await _start(config)
+                    process = await start_bot(config)
                     continue
                 await zl.wait_for(lambda b=before: len(zl.messages_to(TEACHER)) > b, timeout=30)
             for seed in (21, 22):
@@ -129,7 +113,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
 async def test_a_second_poller_of_the_same_zalo_token_refuses_to_start(tmp_path: Path) -> None:
     async with FakeZalo() as zl:
         config = _write_config(tmp_path, zl, _free_port(), mode="polling")
-        first = await _start(config)
+        first = await start_bot(config)
         try:
             await zl.wait_for(lambda: any(n == "getUpdates" for n, _ in zl.calls), timeout=30)
             config2 = tmp_path / "second.toml"
@@ -139,18 +123,7 @@ async def test_a_second_poller_of_the_same_zalo_token_refuses_to_start(tmp_path:
                 ),
                 encoding="utf-8",
             )
-            env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
-            second = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "--config",
-                str(config2),
-                "run",
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            second = await start_bot(config2, stderr=asyncio.subprocess.PIPE)
             _, err = await asyncio.wait_for(second.communicate(), timeout=60)
             assert second.returncode == 2
             assert b"another process is polling" in err
