@@ -151,6 +151,8 @@ async def test_a_teacher_files_the_whole_report_on_telegram_by_long_polling(
     app: App, tg: FakeTelegram, polling: TelegramAdapter
 ) -> None:
     await _file_whole_report(app, Teacher(tg, polling, TEACHER))
+    presses = sum(1 for u in tg.updates.values() if "callback_query" in u)
+    await tg.wait_for(lambda: len(tg.callback_answers) == presses)  # every press answered
     assert tg.commands is not None and any(c["command"] == "baocao" for c in tg.commands)
     assert tg.dropped_pending is False
 
