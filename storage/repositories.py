@@ -44,7 +44,7 @@ async def _insert_ignore(
     """
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
-        raise NotImplementedError(f"insert-or-ignore is not written for {dialect}")
+        raise ValueError(f"unsupported database dialect {dialect!r}: use SQLite or PostgreSQL")
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
