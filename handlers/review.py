@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.domain.chat import Reply
 from bot.domain.form import Derivation, Item, MeasureKind
 from bot.domain.numbers import format_count, format_money
-from bot.domain.totals import derived_values
+from bot.domain.totals import derived_values, rows_run
 from handlers import messages as say
 from handlers.common import BACK, CANCEL, HELP, Outcome, fold, match_choice, navigation_word
 from handlers.walk import (
@@ -19,7 +19,6 @@ from handlers.walk import (
     answer_key,
     applies,
     find,
-    picked,
     run_key,
     unanswered,
 )
@@ -162,7 +161,7 @@ async def summary(flow: ReportFlow) -> str:
                 lines.append(say.REVIEW_GROUP_NOT_RUN.format(number=group.number, label=label))
                 continue
             lines.append(f"{group.number}. {label}:{_total(group.row, totals)}")
-        ran = picked(group, answers)
+        ran = rows_run(group, answers)
         for item in asked:
             if item.code in ran:
                 value = _value(item, answers)

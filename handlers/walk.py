@@ -47,16 +47,6 @@ def run_key(group: Group) -> str:
     return f"run:{group.number}"
 
 
-def pick_key(group: Group) -> str:
-    """The stored choice of which rows of a group were run ("1.1,1.7"); absent means all."""
-    return f"pick:{group.number}"
-
-
-def picked(group: Group, answers: Mapping[str, int | str | None]) -> tuple[str, ...]:
-    """The codes of the group's asked rows the unit ran."""
-    return rows_run(group, answers)
-
-
 def answer_key(item_code: str, measure: str) -> str:
     """The stored key of one measure of one row: "1.3:people"."""
     return f"{item_code}:{measure}"

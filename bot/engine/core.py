@@ -32,6 +32,9 @@ from storage.files import FileStore
 from storage.uow import UnitOfWork
 
 log = structlog.get_logger("tuanle.engine")
+# Messages stored but not processed when a process stops: a few at most, unless a database
+# outage piled them up; a bound keeps one recovery from loading an unbounded table.
+RECOVERY_LIMIT = 100_000
 
 
 class Clock(Protocol):
@@ -139,7 +142,8 @@ class Engine:
     async def pending_jobs(self, platform: str) -> list[tuple[int, str, str]]:
         """(inbox id, user id, chat id) of the stored messages not processed yet, oldest first."""
         async with self._uows() as uow:
-            return [(m.id, m.user_id, m.chat_id) for m in await uow.inbox.pending(platform)]
+            stored = await uow.inbox.pending(platform, limit=RECOVERY_LIMIT)
+            return [(m.id, m.user_id, m.chat_id) for m in stored]
 
     async def process(self, inbox_id: int, fetcher: FileFetcher) -> list[Reply]:
         """Processes a stored message once, retrying a failing handler a few times."""

@@ -10,6 +10,8 @@ flight, for a graceful stop.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,6 +30,33 @@ class Sender(Protocol):
     """Sends one reply to one chat on one platform: the one way a message leaves the bot."""
 
     async def send(self, chat_id: str, reply: Reply) -> None: ...
+
+
+class RateLimit:
+    """At most ``per_second`` requests overall and one per ``per_chat_interval`` to a chat.
+
+    The defaults are Telegram's (its FAQ: about 30 a second, 1 a second per chat).
+    """
+
+    def __init__(self, per_second: float = 30.0, per_chat_interval: float = 1.0) -> None:
+        self._interval = 1.0 / per_second
+        self._chat_interval = per_chat_interval
+        self._next_global = 0.0
+        self._next_chat: dict[str, float] = defaultdict(float)
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: str | None) -> None:
+        """Waits for this chat's turn; ``None`` for requests that send nothing to a chat."""
+        async with self._lock:
+            now = time.monotonic()
+            chat_next = self._next_chat[chat_id] if chat_id is not None else 0.0
+            start = max(now, self._next_global, chat_next)
+            self._next_global = start + self._interval
+            if chat_id is not None:
+                self._next_chat[chat_id] = start + self._chat_interval
+        delay = start - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import UTC
@@ -42,7 +40,7 @@ from aiogram.types import (
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge
-from bot.platforms.dispatch import ALBUM_QUIET_SECONDS, Dispatcher, Job
+from bot.platforms.dispatch import ALBUM_QUIET_SECONDS, Dispatcher, Job, RateLimit
 from bot.platforms.text import split
 
 PLATFORM = "telegram"
@@ -133,30 +131,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     ]
     rows += [actions[i : i + 2] for i in range(0, len(actions), 2)]
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-class RateLimit:
-    """At most one message a second to a chat and ``per_second`` overall (Telegram's FAQ)."""
-
-    def __init__(self, per_second: float = 30.0, per_chat_interval: float = 1.0) -> None:
-        self._interval = 1.0 / per_second
-        self._chat_interval = per_chat_interval
-        self._next_global = 0.0
-        self._next_chat: dict[str, float] = defaultdict(float)
-        self._lock = asyncio.Lock()
-
-    async def wait(self, chat_id: str | None) -> None:
-        """Waits for this chat's turn; ``None`` for requests that send nothing to a chat."""
-        async with self._lock:
-            now = time.monotonic()
-            chat_next = self._next_chat[chat_id] if chat_id is not None else 0.0
-            start = max(now, self._next_global, chat_next)
-            self._next_global = start + self._interval
-            if chat_id is not None:
-                self._next_chat[chat_id] = start + self._chat_interval
-        delay = start - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
 
 
 class Unreachable(Exception):

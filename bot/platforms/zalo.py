@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import structlog
 
 from bot.domain.chat import Attachment, Incoming, Reply
 from bot.engine import Engine, FileTooLarge
-from bot.platforms.dispatch import Dispatcher, Job
+from bot.platforms.dispatch import Dispatcher, Job, RateLimit
 from bot.platforms.text import render, split
 
 PLATFORM = "zalo"
@@ -235,9 +234,7 @@ class ZaloSender:
         self, client: ZaloClient, *, per_second: float = 5.0, max_attempts: int = 6
     ) -> None:
         self._client = client
-        self._interval = 1.0 / per_second
-        self._next = 0.0
-        self._lock = asyncio.Lock()
+        self._limit = RateLimit(per_second=per_second, per_chat_interval=0.0)
         self._max_attempts = max_attempts
 
     async def send(self, chat_id: str, reply: Reply) -> None:
@@ -247,7 +244,7 @@ class ZaloSender:
     async def call(self, request: Callable[[], Awaitable[T]]) -> T:
         attempt = 0
         while True:
-            await self._turn()
+            await self._limit.wait(None)
             try:
                 return await request()
             except ZaloAPIError as error:
@@ -256,14 +253,6 @@ class ZaloSender:
                     log.error("send", platform=PLATFORM, outcome="gave_up", error=str(error))
                     raise
                 await asyncio.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
-
-    async def _turn(self) -> None:
-        async with self._lock:
-            start = max(time.monotonic(), self._next)
-            self._next = start + self._interval
-        delay = start - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
 
 
 class ZaloFetcher:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.platforms.telegram import RateLimit, TelegramAdapter, TelegramSender, make_bot
+from bot.platforms.dispatch import RateLimit
+from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import AnswerChange, Member
 from tests.conftest import add_unit, photo

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.domain.loader import load_campaigns
-from bot.platforms.telegram import RateLimit, TelegramAdapter, TelegramSender, make_bot
+from bot.platforms.dispatch import RateLimit
+from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import TELEGRAM_PATH, TELEGRAM_SECRET_HEADER, build_web_app
 from storage.models import AnswerChange, AuditEntry, InboxMessage
 from tests.conftest import add_unit, photo
