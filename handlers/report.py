@@ -158,6 +158,8 @@ class ReportFlow:
         return Outcome([Reply(say.PAUSED, choices=(say.CONTINUE,))], step=MENU_STEP, data=data)
 
     async def ask(self, question: Question) -> Reply:
+        if question.kind is not Kind.PHOTOS:  # only the photo question shows the count
+            return ask(self.ctx.campaign, question)
         photos = len(await self.ctx.uow.reports.evidence(self.report.id))
         return ask(self.ctx.campaign, question, photos)
 
