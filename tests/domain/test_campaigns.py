@@ -1,7 +1,7 @@
 """The campaign files (bot/data/campaigns/<year>.toml) against their seeds, and campaign errors.
 
 Every fact of a campaign (theme, week, opening day, deadlines, evidence rule) is quoted from a
-seed in /work/shared/seeds; these tests check that the quote is really there.
+seed, copied verbatim into tests/data/seeds; these tests check that the quote is really there.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from bot.domain.campaign import Campaign, Level
 from bot.domain.loader import DataFileError, default_data_dir, load_campaign, load_campaigns
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"  # copied verbatim
 CAMPAIGNS = default_data_dir() / "campaigns"
 FORMS = default_data_dir() / "forms"
 

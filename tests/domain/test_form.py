@@ -16,7 +16,7 @@ import pytest
 from bot.domain.form import Column, Derivation, Form, MeasureKind
 from bot.domain.loader import DataFileError, default_data_dir, load_form
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"  # copied verbatim
 SEED_002 = SEEDS / "002_b9e3ae69d2374bee.txt"
 FORM_PATH = default_data_dir() / "forms" / "mau-2023.toml"
 
