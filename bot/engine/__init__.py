@@ -1,5 +1,12 @@
 """The engine: incoming message -> inbox -> unit of work -> handler -> commit -> replies."""
 
-from bot.engine.core import Clock, Engine, FileFetcher, FileTooLarge, SystemClock
+from bot.engine.core import (
+    Clock,
+    Engine,
+    FileFetcher,
+    FileTooLarge,
+    FileUnavailable,
+    SystemClock,
+)
 
-__all__ = ["Clock", "Engine", "FileFetcher", "FileTooLarge", "SystemClock"]
+__all__ = ["Clock", "Engine", "FileFetcher", "FileTooLarge", "FileUnavailable", "SystemClock"]

@@ -52,6 +52,15 @@ class FileTooLarge(Exception):
     """The file is larger than the limit; raised before or while fetching it."""
 
 
+class FileUnavailable(Exception):
+    """The file could not be fetched; ``reason`` is "not_found", "timeout", "unreachable",
+    "too_slow" or "refused". The text never carries the file's URL."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class FileFetcher(Protocol):
     """Fetches a file a person sent, from wherever the platform keeps it."""
 
