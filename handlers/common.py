@@ -16,6 +16,7 @@ from storage.models import Conversation, Member, Unit
 from storage.uow import UnitOfWork
 
 MAX_TEXT = 1000  # longest free text kept; longer is refused, never cut silently
+MAX_CHOICE_TEXT = 200  # longer than any choice's label or number
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class Context:
     zone: ZoneInfo
     policy: Policy
     upload: Upload | EvidenceRefused | None = None
+    seen_step: str | None = None  # the step of the last question delivered, if not the current
 
     @property
     def today(self) -> date:
@@ -117,6 +119,8 @@ def match_choice(
     matched with ``by_number=False``: a "1" typed as an answer must never mean an action.
     """
     folded = fold(text).rstrip(".")
+    if len(folded) > MAX_CHOICE_TEXT:  # no choice is this long; int() refuses huge digit runs
+        return None
     if by_number and folded.isascii() and folded.isdigit():
         index = int(folded) - 1
         return choices[index] if 0 <= index < len(choices) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.domain.chat import Reply, parse_button
 from handlers import messages as say
 from handlers.common import Context, Outcome
-from handlers.join import invite_in, join, welcome
+from handlers.join import invite_in, join, locked_until, welcome
 from handlers.report import ReportFlow
 from handlers.walk import unanswered
 
@@ -24,6 +24,8 @@ async def respond(ctx: Context) -> Outcome:
         stale = parsed is None or parsed[0] != ctx.conversation.version
         text = None if parsed is None else parsed[1]
     wants_join = text is not None and invite_in(text) is not None
+    if ctx.member is None and locked_until(ctx) is not None:
+        return Outcome()  # told once until when; silence until then
     if ctx.member is None:
         if wants_join and text is not None:
             return await _join_then_start(ctx, text)
@@ -33,6 +35,8 @@ async def respond(ctx: Context) -> Outcome:
             return Outcome([Reply(say.ASK_INVITE)])
         return await join(ctx, text)
     if wants_join and text is not None and text.strip().lower().startswith("/start"):
+        if locked_until(ctx) is not None:
+            return Outcome()  # a member's guesses are locked out like anyone's
         return await _join_then_start(ctx, text)
     flow = await open_flow(ctx)
     if stale:

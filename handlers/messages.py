@@ -36,7 +36,8 @@ INVITE_WRONG = (
     "Vui lòng kiểm tra lại mã (còn {left} lần thử trong giờ này)."
 )
 INVITE_LOCKED = (
-    "Bạn đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau {minutes} phút "
+    "Thầy/cô đã nhập sai mã quá nhiều lần nên việc nhập mã tạm khóa đến {until} (giờ Việt Nam); "
+    "đến lúc đó hệ thống sẽ không trả lời tin nhắn. Sau {until}, thầy/cô có thể thử lại "
     "hoặc liên hệ cấp trên để lấy mã mới."
 )
 JOINED = (
