@@ -54,6 +54,7 @@ class EvidenceSettings(Strict):
     directory: Path = Path("data/evidence")
     max_file_mb: float = Field(default=20, gt=0, le=50)
     max_image_megapixels: float = Field(default=40, gt=0, le=200)
+    fetch_timeout_seconds: float = Field(default=60, gt=0, le=600)
 
     @property
     def max_file_bytes(self) -> int:
@@ -125,6 +126,19 @@ class TelegramSettings(PlatformSettings):
 class ZaloSettings(PlatformSettings):
     api_base: str = "https://bot-api.zaloplatforms.com"
     messages_per_second: float = Field(default=5.0, gt=0, le=100)
+    # Where a photo URL may redirect to: Zalo's CDN (photo-stal-N.zdn.vn) and Zalo's domains.
+    media_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "zdn.vn",
+            "zadn.vn",
+            "zalo.me",
+            "zaloapp.com",
+            "zapps.me",
+            "zaloplatforms.com",
+        ]
+    )
+    media_allow_http: bool = False
+    media_allow_private: bool = False
 
 
 class WebSettings(Strict):

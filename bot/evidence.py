@@ -23,7 +23,14 @@ from typing import Any, Final, Literal
 from PIL import ExifTags, Image
 
 RefusalReason = Literal[
-    "too_large", "empty", "not_supported", "bomb", "corrupt", "pdf_not_accepted"
+    "too_large",
+    "empty",
+    "not_supported",
+    "bomb",
+    "corrupt",
+    "pdf_not_accepted",
+    "pdf_unsafe",
+    "unavailable",
 ]
 
 REFUSAL_EMPTY: Final = (
@@ -54,6 +61,23 @@ REFUSAL_PDF_NOT_ACCEPTED: Final = (
     "Kính mong Thầy/Cô gửi ảnh minh chứng dạng JPEG hoặc PNG, "
     "hoặc gửi theo cách gửi ảnh thông thường ạ."
 )
+
+REFUSAL_UNAVAILABLE: Final = (
+    "Em chưa tải được tệp Thầy/Cô vừa gửi: tệp không còn trên máy chủ của ứng dụng "
+    "hoặc không mở được. Kính mong Thầy/Cô gửi lại ảnh minh chứng một lần nữa giúp em ạ."
+)
+REFUSAL_UNAVAILABLE_SLOW: Final = (
+    "Tệp Thầy/Cô vừa gửi tải về quá lâu nên em chưa nhận được, có thể do đường truyền đang chậm. "
+    "Kính mong Thầy/Cô gửi lại ảnh minh chứng sau ít phút giúp em ạ."
+)
+# Why a download failed -> what the teacher is told; reasons as in bot.engine.FileUnavailable.
+_UNAVAILABLE_TEXTS: Final = {
+    "not_found": REFUSAL_UNAVAILABLE,
+    "refused": REFUSAL_UNAVAILABLE,
+    "timeout": REFUSAL_UNAVAILABLE_SLOW,
+    "too_slow": REFUSAL_UNAVAILABLE_SLOW,
+    "unreachable": REFUSAL_UNAVAILABLE_SLOW,
+}
 
 _JPEG_QUALITY: Final = 90
 _PDF_EOF_WINDOW: Final = 1024  # the PDF spec lets %%EOF sit anywhere in the last 1024 bytes
@@ -94,11 +118,19 @@ class EvidenceRefused(Exception):
         super().__init__(reason)
         self.reason: RefusalReason = reason
         self.message = message
+        self.detail = ""  # why, in more words, for the log (never shown to the person)
 
     @classmethod
     def too_large(cls, max_bytes: int) -> EvidenceRefused:
         """The refusal of a file over ``max_bytes``, before or while it is fetched."""
         return cls("too_large", REFUSAL_TOO_LARGE.format(limit_mb=_megabytes(max_bytes)))
+
+    @classmethod
+    def unavailable(cls, reason: str) -> EvidenceRefused:
+        """The refusal of a file that could not be fetched (``FileUnavailable.reason``)."""
+        refusal = cls("unavailable", _UNAVAILABLE_TEXTS.get(reason, REFUSAL_UNAVAILABLE))
+        refusal.detail = reason
+        return refusal
 
 
 @dataclass(frozen=True, slots=True)

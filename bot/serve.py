@@ -19,6 +19,7 @@ import structlog
 from aiohttp import web
 
 from bot.app import App
+from bot.platforms.download import DownloadPolicy
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
@@ -58,7 +59,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
         sender = TelegramSender(bot, max_attempts=tg.max_attempts)
-        telegram = TelegramAdapter(app.engine, bot, sender=sender)
+        telegram = TelegramAdapter(
+            app.engine, bot, sender=sender, fetch_seconds=settings.evidence.fetch_timeout_seconds
+        )
         await telegram.start()
         if tg.mode == "polling":
             tasks.append(asyncio.create_task(telegram.poll()))
@@ -66,7 +69,13 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     polls_zalo = zl.enabled and zl.mode == "polling"
     with poller_lock(lock_dir, "zalo-poller") if polls_zalo else nullcontext():
         if zl.enabled:
-            client = ZaloClient(zl.token.get_secret_value(), zl.api_base)
+            media = DownloadPolicy(
+                hosts=tuple(zl.media_hosts),
+                allow_http=zl.media_allow_http,
+                allow_private=zl.media_allow_private,
+                deadline_seconds=settings.evidence.fetch_timeout_seconds,
+            )
+            client = ZaloClient(zl.token.get_secret_value(), zl.api_base, media=media)
             zalo_sender = ZaloSender(
                 client, per_second=zl.messages_per_second, max_attempts=zl.max_attempts
             )

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from contextlib import aclosing, suppress
 from datetime import UTC
 from functools import partial
 from typing import Any, TypeVar
 
+import aiohttp
 import structlog
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -39,7 +40,7 @@ from aiogram.types import (
 )
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
-from bot.engine import Engine, FileTooLarge
+from bot.engine import Engine, FileTooLarge, FileUnavailable
 from bot.platforms.dispatch import ALBUM_QUIET_SECONDS, Dispatcher, Job, RateLimit
 from bot.platforms.text import split
 
@@ -200,32 +201,53 @@ class TelegramSender:
 
 
 class TelegramFetcher:
-    """Downloads a file a person sent, refusing it before download when it is too large."""
+    """Downloads a file a person sent, refusing it before download when it is too large.
 
-    def __init__(self, bot: Bot, sender: TelegramSender) -> None:
+    The file URL holds the bot token, and aiohttp puts the URL in its errors' text; so every
+    failure leaves here as FileUnavailable or FileTooLarge raised ``from None``, with no URL.
+    """
+
+    def __init__(self, bot: Bot, sender: TelegramSender, *, deadline_seconds: float = 60) -> None:
         self._bot = bot
         self._sender = sender
+        self._deadline = deadline_seconds
 
     async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        """The file's bytes within the deadline; FileTooLarge or FileUnavailable otherwise."""
         limit = min(max_bytes, DOWNLOAD_LIMIT)
         if attachment.declared_size is not None and attachment.declared_size > limit:
-            raise FileTooLarge(attachment.ref)
+            raise FileTooLarge("declared size")
         try:
             file = await self._sender.call(None, lambda: self._bot.get_file(attachment.ref))
         except TelegramBadRequest as error:
             if "too big" in str(error).lower():
-                raise FileTooLarge(attachment.ref) from error
-            raise
+                raise FileTooLarge("getFile") from None
+            raise FileUnavailable("not_found") from None
+        except (TelegramServerError, TelegramNetworkError, ClientDecodeError, TimeoutError):
+            raise FileUnavailable("unreachable") from None  # the sender has retried already
         if file.file_size is not None and file.file_size > limit:
-            raise FileTooLarge(attachment.ref)
+            raise FileTooLarge("getFile")
         if file.file_path is None:
-            raise TelegramAPIError(method=None, message="getFile gave no file_path")  # type: ignore[arg-type]
+            raise FileUnavailable("not_found")
         url = self._bot.session.api.file_url(self._bot.token, file.file_path)
+        reading = False
         received = bytearray()
-        async for chunk in self._bot.session.stream_content(url, timeout=60):
-            received += chunk
-            if len(received) > limit:
-                raise FileTooLarge(attachment.ref)
+        try:
+            async with asyncio.timeout(self._deadline):
+                stream = self._bot.session.stream_content(url, timeout=int(self._deadline) + 1)
+                async with aclosing(stream):  # closes the response when the cap cuts it off
+                    async for chunk in stream:
+                        reading = True
+                        received += chunk
+                        if len(received) > limit:
+                            raise FileTooLarge("download")
+        except TimeoutError:
+            raise FileUnavailable("too_slow" if reading else "timeout") from None
+        except aiohttp.ClientResponseError as error:
+            gone = error.status in (401, 403, 404, 410)
+            raise FileUnavailable("not_found" if gone else "unreachable") from None
+        except (aiohttp.ClientError, OSError, ValueError):
+            raise FileUnavailable("unreachable") from None
         return bytes(received)
 
 
@@ -239,13 +261,14 @@ class TelegramAdapter:
         *,
         sender: TelegramSender | None = None,
         album_quiet: float = ALBUM_QUIET_SECONDS,
+        fetch_seconds: float = 60,
     ) -> None:
         self.engine = engine
         self.bot = bot
         self.sender = sender or TelegramSender(bot)
         if self.sender.on_unreachable is None:
             self.sender.on_unreachable = partial(engine.record_unreachable, PLATFORM)
-        self.fetcher = TelegramFetcher(bot, self.sender)
+        self.fetcher = TelegramFetcher(bot, self.sender, deadline_seconds=fetch_seconds)
         self.dispatcher = Dispatcher(engine, self.fetcher, self.sender, album_quiet=album_quiet)
         self._stopping = asyncio.Event()
 

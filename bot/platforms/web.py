@@ -1,7 +1,9 @@
 """The web app: platform webhooks and a health check, on one aiohttp server.
 
 A webhook request is answered 2xx only after its update is stored in the inbox; a wrong or
-missing secret gets 401 and stores nothing; a body too large or not an update gets 4xx.
+missing secret gets 401 and stores nothing; a body too large or not an update gets 4xx. An empty
+Zalo body gets 200: Zalo has been seen posting one (research/zalo.md), and an error would only
+make it retry nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def _webhook(
     secret: str,
     parse: Callable[[Any], Any],
     accept: Callable[[Any], Awaitable[bool]],
+    *,
+    empty_ok: bool = False,
 ) -> Handler:
     """A webhook endpoint: secret, size and shape checked, then stored before the 200.
 
@@ -80,6 +84,9 @@ def _webhook(
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"ok": False, "error": "too large"}, status=413)
+        if empty_ok and not body.strip():
+            log.info("webhook", platform=platform, outcome="empty")
+            return web.json_response({"ok": True})
         try:
             update = parse(json.loads(body))
         except (ValueError, ValidationError):
@@ -105,5 +112,10 @@ def _telegram_handler(adapter: TelegramAdapter, secret: str) -> Handler:
 
 def _zalo_handler(adapter: ZaloAdapter, secret: str) -> Handler:
     return _webhook(
-        "zalo", zalo_platform.SECRET_HEADER, secret, zalo_platform.unwrap, adapter.accept
+        "zalo",
+        zalo_platform.SECRET_HEADER,
+        secret,
+        zalo_platform.unwrap,
+        adapter.accept,
+        empty_ok=True,
     )

@@ -22,14 +22,17 @@ import aiohttp
 import structlog
 
 from bot.domain.chat import Attachment, Incoming, Reply
-from bot.engine import Engine, FileTooLarge
+from bot.engine import Engine
 from bot.platforms.dispatch import Dispatcher, Job, RateLimit
+from bot.platforms.download import Downloader, DownloadPolicy
 from bot.platforms.text import render, split
 
 PLATFORM = "zalo"
 MESSAGE_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 NO_UPDATE = 408
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
 
 log = structlog.get_logger("tuanle.zalo")
 T = TypeVar("T")
@@ -65,11 +68,19 @@ class SentMessage:
 class ZaloClient:
     """The Zalo Bot API methods the bot uses, typed, over one aiohttp session."""
 
-    def __init__(self, token: str, api_base: str, *, request_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_base: str,
+        *,
+        request_timeout: float = 30.0,
+        media: DownloadPolicy | None = None,
+    ) -> None:
         self._token = token
         self._base = api_base.rstrip("/")
         self._timeout = request_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._media = Downloader(media)
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -79,6 +90,7 @@ class ZaloClient:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+        await self._media.close()
 
     async def call(
         self, method: str, params: dict[str, Any] | None = None, *, seconds: float | None = None
@@ -153,22 +165,8 @@ class ZaloClient:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
     async def download(self, url: str, max_bytes: int) -> bytes:
-        """The bytes at a photo URL, refused as soon as they pass ``max_bytes``."""
-        if not url.startswith(("https://", "http://")):
-            raise ZaloAPIError(400, "photo URL is not http(s)")
-        wait = aiohttp.ClientTimeout(total=60)
-        async with self._http().get(url, timeout=wait) as response:
-            if response.status != 200:
-                raise ZaloAPIError(response.status, "photo download failed")
-            declared = response.content_length
-            if declared is not None and declared > max_bytes:
-                raise FileTooLarge(url)
-            received = bytearray()
-            async for chunk in response.content.iter_chunked(65536):
-                received += chunk
-                if len(received) > max_bytes:
-                    raise FileTooLarge(url)
-        return bytes(received)
+        """The bytes at a photo URL under the media policy; FileUnavailable or FileTooLarge."""
+        return await self._media.fetch(url, max_bytes)
 
 
 def unwrap(body: Any) -> dict[str, Any] | None:
@@ -197,9 +195,11 @@ def normalize(event: dict[str, Any]) -> Incoming | None:
     if not message_id or not user_id:
         return None
     name = event.get("event_name", "")
-    text = message.get("text") if name == "message.text.received" else None
+    text = message.get("text") if name == TEXT_EVENT else None
     attachment = None
-    photo = message.get("photo_url") or message.get("photo")
+    # A photo only from an image event: a URL in any other event (a sticker's, a link's) is
+    # not something the person sent as evidence, and is not fetched.
+    photo = (message.get("photo_url") or message.get("photo")) if name == IMAGE_EVENT else None
     if isinstance(photo, dict):
         photo = photo.get("url")
     if isinstance(photo, str) and photo:
@@ -296,6 +296,12 @@ class ZaloAdapter:
 
     async def poll(self, *, poll_seconds: int = 10) -> None:
         """The one poller: each update is stored before anything else, since Zalo keeps none."""
+        log.warning(
+            "polling",
+            platform=PLATFORM,
+            note="Zalo forgets an update once handed out: a crash before it is stored loses it;"
+            " use webhook mode in production",
+        )
         await self.client.delete_webhook()
         failures = 0
         while not self._stopping.is_set():
@@ -328,10 +334,13 @@ class ZaloAdapter:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        """Registers the webhook unless Zalo already has this URL."""
-        info = await self.client.get_webhook_info()
-        if info.url != url:
-            await self.client.set_webhook(url, secret)
+        """Registers the webhook with the current URL and secret, at every start.
+
+        Zalo's ``getWebhookInfo`` shows the URL but not the secret, so a changed secret is only
+        registered by calling ``setWebhook`` every time; skipping it would get every delivery
+        afterwards refused with 401.
+        """
+        await self.client.set_webhook(url, secret)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -17,7 +17,7 @@ from storage.models import AnswerChange, Member
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report
 from tests.e2e.test_telegram import Teacher
-from tests.e2e.test_zalo import ZaloTeacher
+from tests.e2e.test_zalo import LOOPBACK_MEDIA, ZaloTeacher
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -28,7 +28,7 @@ async def both(app: App) -> AsyncIterator[tuple[Teacher, ZaloTeacher]]:
         bot = make_bot(tg.token, tg.base_url)
         sender = TelegramSender(bot, limit=RateLimit(per_second=1000, per_chat_interval=0.0))
         telegram = TelegramAdapter(app.engine, bot, sender=sender)
-        client = ZaloClient(zl.token, zl.base_url)
+        client = ZaloClient(zl.token, zl.base_url, media=LOOPBACK_MEDIA)
         zalo = ZaloAdapter(app.engine, client, sender=ZaloSender(client, per_second=1000))
         await telegram.start()
         await zalo.start()

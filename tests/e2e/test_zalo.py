@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.domain.loader import load_campaigns
+from bot.platforms.download import DownloadPolicy
 from bot.platforms.web import ZALO_PATH, build_web_app
 from bot.platforms.zalo import SECRET_HEADER, ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import InboxMessage
@@ -22,6 +23,8 @@ from tests.conversation.helpers import stored_answers, stored_report, walk_answe
 from tests.fakes.zalo import FakeZalo, ZaloSent
 
 SECRET = "zalo-webhook-secret-0123456789"
+# The fake serves photos over http on 127.0.0.1, which the production policy refuses.
+LOOPBACK_MEDIA = DownloadPolicy(allow_http=True, allow_private=True)
 TEACHER = "a1b2c3d4e5f60718293a"
 
 
@@ -32,7 +35,7 @@ async def zl() -> AsyncIterator[FakeZalo]:
 
 
 def _adapter(app: App, zl: FakeZalo) -> ZaloAdapter:
-    client = ZaloClient(zl.token, zl.base_url)
+    client = ZaloClient(zl.token, zl.base_url, media=LOOPBACK_MEDIA)
     return ZaloAdapter(app.engine, client, sender=ZaloSender(client, per_second=1000))
 
 
@@ -160,9 +163,11 @@ async def test_a_webhook_request_with_a_wrong_secret_or_no_event_is_refused(
             async with http.post(url, json=event, headers=headers) as response:
                 assert response.status == 401
         right = {SECRET_HEADER: SECRET}
-        for body in (b"", b"{not json", b'{"ok": true}', b"[]"):
+        for body in (b"{not json", b'{"ok": true}', b"[]"):
             async with http.post(url, data=body, headers=right) as response:
                 assert response.status == 400, body
+        async with http.post(url, data=b"", headers=right) as response:
+            assert response.status == 200  # Zalo has posted empty bodies; nothing to retry
     async with app.uows() as uow:
         stored = await uow.session.execute(select(func.count()).select_from(InboxMessage))
         assert stored.scalar_one() == 1  # only the real delivery

@@ -47,6 +47,8 @@ api_base = "{zl.base_url}"
 mode = "{mode}"
 webhook_url = "http://127.0.0.1:{port}/zalo/webhook"
 webhook_secret = "{SECRET}"
+media_allow_http = true
+media_allow_private = true
 [web]
 port = {port}
 [log]

@@ -274,6 +274,12 @@ class FakeZalo:
         """A user sends something Zalo withholds (a link, a protected sender): no content."""
         return self._post_event("message.unsupported.received", user_id, display_name, {})
 
+    def send_event(
+        self, event_name: str, user_id: str, content: Json, *, display_name: str = "Cô Lan"
+    ) -> str:
+        """Any event with any content (a photo URL of the test's choosing, an odd event kind)."""
+        return self._post_event(event_name, user_id, display_name, content)
+
     def redeliver(self, message_id: str) -> None:
         """The same event again, as a retrying or duplicating server would."""
         self._enqueue(copy.deepcopy(self._events[message_id]))
