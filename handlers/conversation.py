@@ -2,12 +2,15 @@
 
 A pressed button is read as the answer it stands for only when it belongs to the step the
 person stands at now; an older button gets a polite word and the current question. Who may
-answer is decided by the sender's membership, never by what a button claims.
+answer is decided by the sender's membership, never by what a button claims. Edited and
+forwarded messages, and answers to a question whose successor was not delivered yet, are read
+by ``handlers.amend`` against the question they were meant for.
 """
 
 from __future__ import annotations
 
 from bot.domain.chat import Reply, parse_button
+from handlers import amend
 from handlers import messages as say
 from handlers.common import Context, Outcome
 from handlers.join import invite_in, join, locked_until, welcome
@@ -27,6 +30,8 @@ async def respond(ctx: Context) -> Outcome:
     if ctx.member is None and locked_until(ctx) is not None:
         return Outcome()  # told once until when; silence until then
     if ctx.member is None:
+        if ctx.message.edit_of is not None:  # a forwarded code still joins: it is the code
+            return Outcome([Reply(say.EDIT_BEFORE_JOINING)])
         if wants_join and text is not None:
             return await _join_then_start(ctx, text)
         if text is not None and text.strip().lower().startswith("/start"):
@@ -34,13 +39,16 @@ async def respond(ctx: Context) -> Outcome:
         if ctx.upload is not None or text is None:
             return Outcome([Reply(say.ASK_INVITE)])
         return await join(ctx, text)
-    if wants_join and text is not None and text.strip().lower().startswith("/start"):
+    starts = text is not None and text.strip().lower().startswith("/start")
+    if wants_join and starts and ctx.message.edit_of is None and text is not None:
         if locked_until(ctx) is not None:
             return Outcome()  # a member's guesses are locked out like anyone's
         return await _join_then_start(ctx, text)
     flow = await open_flow(ctx)
     if stale:
         return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())])
+    if (amended := await amend.respond(flow, text)) is not None:
+        return amended
     if text is not None and text.strip().lower() == "/start":
         unit = ctx.unit.name if ctx.unit else ""
         return Outcome(

@@ -93,6 +93,33 @@ FIRST_QUESTION = "Đây đã là câu đầu tiên."
 STALE_BUTTON = "Nút này thuộc một câu hỏi trước. Câu hỏi hiện tại:"
 UNKNOWN_MESSAGE = "Tin nhắn này chưa đọc được. Vui lòng gửi chữ, số hoặc ảnh."
 
+# Answers out of turn: the question last seen, edited and forwarded messages.
+ROW_ITEM = "mục {code}"
+ROW_OPENING = "lễ khai mạc"
+ROW_NARRATIVE = "phần đánh giá “{label}”"
+VALUE_RUN_ALL = "có, tất cả"
+VALUE_RUN_SOME = "có: {rows}"
+VALUE_NO = "không"
+VALUE_OPENING_ON = "có, ngày {date}"
+VALUE_OPENING_NONE = "không tổ chức"
+ANSWER_CHANGED = "Đã sửa {row}: {old} → {new}."
+ANSWER_ALREADY_RECORDED = "{row} đã được ghi: {value}. Thầy/cô không cần gửi lại."
+EDIT_NOT_READ = (
+    "Tin nhắn đã sửa không được đọc: chỉ sửa được tin nhắn trả lời một câu hỏi. "
+    "Thầy/cô vui lòng gửi tin nhắn mới."
+)
+EDIT_INVALID = "Tin nhắn đã sửa không được đọc, {row} vẫn là: {value}."
+EDIT_AFTER_SUBMIT = (
+    "Báo cáo đã được gửi nên tin nhắn đã sửa không được đọc. Muốn sửa, thầy/cô gửi “sửa báo cáo”."
+)
+EDIT_BEFORE_JOINING = (
+    "Tin nhắn đã sửa không được đọc. Thầy/cô vui lòng gửi lại mã mời trong tin nhắn mới."
+)
+FORWARDED_NOT_READ = (
+    "Tin nhắn chuyển tiếp không được tính là câu trả lời. "
+    "Thầy/cô vui lòng tự gõ câu trả lời cho câu hỏi dưới đây."
+)
+
 # Evidence.
 PHOTO_RECEIVED = "Đã nhận ảnh minh chứng {have}/{max}."
 PDF_RECEIVED = "Đã nhận tệp PDF minh chứng {have}/{max}."

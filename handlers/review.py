@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.domain.chat import Reply
@@ -72,7 +73,7 @@ async def edit_item(flow: ReportFlow, what: str) -> Outcome:
     if target not in keys and group_question in keys:
         target = group_question  # "sửa 1": the yes/no a refused row's message points to
     if target not in keys:
-        return await show(flow, [Reply(say.EDIT_UNKNOWN.format(what=what))])
+        return await show(flow, [Reply(say.EDIT_UNKNOWN.format(what=short(what)))])
     question = flow.questions[keys.index(target)]
     if not applies(question, flow.answers) and question.group is not None:
         message = say.EDIT_NOT_APPLICABLE.format(
@@ -151,7 +152,7 @@ async def summary(flow: ReportFlow) -> str:
         asked = group.asked_items
         if not asked:
             continue
-        label = _short(group.row.label)
+        label = short(group.row.label)
         if group.ask_if_run:
             run = answers.get(run_key(group))
             if run is None:
@@ -164,9 +165,9 @@ async def summary(flow: ReportFlow) -> str:
         ran = rows_run(group, answers)
         for item in asked:
             if item.code in ran:
-                value = _value(item, answers)
+                value = row_value(item, answers)
                 lines.append(
-                    say.REVIEW_LINE.format(code=item.code, label=_short(item.label), value=value)
+                    say.REVIEW_LINE.format(code=item.code, label=short(item.label), value=value)
                 )
         if len(ran) < len(asked):
             lines.append(say.REVIEW_OTHER_ROWS_NOT_RUN.format(number=group.number))
@@ -175,7 +176,7 @@ async def summary(flow: ReportFlow) -> str:
     lines.append(say.REVIEW_PHOTOS.format(have=photos, min=rule.min_photos, max=rule.max_photos))
     for narrative in ctx.campaign.form.narrative:
         text = answers.get(f"narr:{narrative.key}")
-        shown = _short(str(text), 120) if text else say.REVIEW_EMPTY
+        shown = short(str(text), 120) if text else say.REVIEW_EMPTY
         lines.append(say.REVIEW_NARRATIVE.format(label=narrative.label, value=shown))
     missing = [q for q in unanswered(flow.questions, answers) if q.kind is not Kind.OPENING]
     if missing:
@@ -189,7 +190,8 @@ async def summary(flow: ReportFlow) -> str:
     return "\n".join(lines)
 
 
-def _value(item: Item, answers: dict[str, int | str | None]) -> str:
+def row_value(item: Item, answers: Mapping[str, int | str | None]) -> str:
+    """One row's stored values as shown: "3 lớp / 120 người", "—" where empty."""
     parts: list[str] = []
     for measure in item.measures:
         value = answers.get(answer_key(item.code, measure.key))
@@ -200,7 +202,7 @@ def _value(item: Item, answers: dict[str, int | str | None]) -> str:
         elif isinstance(value, int):
             parts.append(f"{format_count(value)} {measure.unit}")
         else:
-            parts.append(_short(value, 120))
+            parts.append(short(value, 120))
     return " / ".join(parts)
 
 
@@ -212,5 +214,6 @@ def _total(row: Item, totals: dict[str, int]) -> str:
     return say.REVIEW_TOTAL.format(total=" / ".join(parts))
 
 
-def _short(text: str, limit: int = LABEL_LIMIT) -> str:
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    """The text cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

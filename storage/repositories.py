@@ -298,6 +298,16 @@ class Reports:
         report.opening_date = opening
         await self._session.flush()
 
+    async def changes_by_message(self, platform: str, external_id: str) -> list[AnswerChange]:
+        """The answer changes one stored message made, found by its platform's dedupe key."""
+        rows = await self._session.execute(
+            select(AnswerChange)
+            .join(InboxMessage, AnswerChange.inbox_id == InboxMessage.id)
+            .where(InboxMessage.platform == platform, InboxMessage.external_id == external_id)
+            .order_by(AnswerChange.id)
+        )
+        return list(rows.scalars())
+
 
 class Conversations:
     def __init__(self, session: AsyncSession) -> None:

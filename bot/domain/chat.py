@@ -36,6 +36,8 @@ class Incoming:
     button: str | None = None  # a pressed button's data, "<version>:<choice key>"
     album: str | None = None  # photos sent together share it (Telegram's media_group_id)
     sent_at: str | None = None  # when the person sent it, ISO 8601 in UTC, as the platform says
+    edit_of: str | None = None  # an edit: the dedupe key (``message_id``) of the message edited
+    forwarded: bool = False  # forwarded from elsewhere: not the person's own answer
 
     def to_payload(self) -> dict[str, Any]:
         """The message as JSON-ready data for the inbox."""
@@ -43,7 +45,7 @@ class Incoming:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Incoming:
-        """The message back from its inbox payload."""
+        """The message back from its inbox payload (a key an older payload lacks: its default)."""
         data = dict(payload)
         attachment = data.pop("attachment", None)
         return cls(**data, attachment=Attachment(**attachment) if attachment else None)
@@ -81,6 +83,8 @@ def button_data(version: int, key: str) -> str:
 def parse_button(data: str) -> tuple[int, str] | None:
     """The (version, key) a button's data claims, or None when it is malformed."""
     version, sep, key = data.partition(":")
-    if not sep or not version.isascii() or not version.isdigit() or not key or len(key) > 64:
+    if not sep or not version.isascii() or not version.isdigit() or len(version) > 18:
+        return None
+    if not key or len(key) > 64:
         return None
     return int(version), key

@@ -1,0 +1,167 @@
+"""Answers that arrive out of turn: read against the question they were meant for.
+
+Three cases, each of which must never store an answer in a row the person did not mean:
+
+- **The question last seen.** While the reply carrying the next question is still unsent (the
+  platform failed, the bot restarted), the person only saw the question before it; a text they
+  send then answers *that* question (``Context.seen_step``). The same values again are a repeat
+  and store nothing; other valid values change that row, with a notice. Either way the step
+  stays where it is. Text that does not answer the seen question takes the normal path.
+- **An edited message** (Telegram): when the original message answered a question, the edited
+  text is read against that question and changes its row, with a notice naming the row and the
+  old and new value; any other edit is answered with "edits are not read".
+- **A forwarded message** is someone else's words: never taken as an answer.
+
+After a change the person is shown the question they stand at again, so the last message on
+their screen is always the one to answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.domain.chat import Reply
+from handlers import messages as say
+from handlers.common import Outcome, match_choice, navigation_word
+from handlers.questions import AnswerValues, Correction, read_answer
+from handlers.review import row_value, short
+from handlers.walk import OPENING_KEY, Kind, Question, applies, run_key
+from storage.models import AnswerChange
+
+if TYPE_CHECKING:
+    from handlers.report import ReportFlow
+
+
+async def respond(flow: ReportFlow, text: str | None) -> Outcome | None:
+    """The answer to an edit, a forward or an answer to the question last seen; else None."""
+    message = flow.ctx.message
+    if message.edit_of is not None:
+        return await read_edit(flow, message.edit_of, text)
+    if message.forwarded and flow.ctx.upload is None and text is not None:
+        return Outcome([Reply(say.FORWARDED_NOT_READ), *(await flow.current_question())])
+    if text is not None and flow.ctx.upload is None and message.button is None:
+        return await answer_seen(flow, text)
+    return None
+
+
+async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
+    """Reads ``text`` against the question last delivered, when it is not the current one."""
+    ctx = flow.ctx
+    seen = ctx.seen_step
+    question = _question(flow, seen) if seen != ctx.conversation.step else None
+    if question is None or question.kind is Kind.PHOTOS or flow.report.status == "submitted":
+        return None
+    if navigation_word(text) is not None or _skips_all(question, text):
+        return None
+    try:
+        values = read_answer(ctx.campaign, question, text)
+    except Correction:
+        return None  # not an answer to the question seen: the normal path reads it
+    return await change(flow, question, values)
+
+
+async def read_edit(flow: ReportFlow, original: str, text: str | None) -> Outcome:
+    """Re-reads an edited message against the question its original answered."""
+    ctx = flow.ctx
+    changes = await ctx.uow.reports.changes_by_message(ctx.message.platform, original)
+    question = _question_of(flow, [c for c in changes if c.report_id == flow.report.id])
+    if question is None or text is None or navigation_word(text) is not None:
+        return Outcome([Reply(say.EDIT_NOT_READ), *(await flow.current_question())])
+    if flow.report.status == "submitted":
+        return Outcome([Reply(say.EDIT_AFTER_SUBMIT), *(await flow.current_question())])
+    try:
+        values = read_answer(ctx.campaign, question, text)
+    except Correction as correction:
+        kept = say.EDIT_INVALID.format(
+            row=row_name(question), value=row_text(question, flow.answers)
+        )
+        return Outcome([Reply(f"{kept} {correction.message}"), *(await flow.current_question())])
+    return await change(flow, question, values)
+
+
+async def change(flow: ReportFlow, question: Question, values: AnswerValues) -> Outcome:
+    """Stores ``values`` in ``question``'s row unless they are already there; says which."""
+    before = row_text(question, flow.answers)
+    if all(flow.answers.get(key) == value for key, value in values.values.items()):
+        repeat = say.ANSWER_ALREADY_RECORDED.format(row=_capital(row_name(question)), value=before)
+        return Outcome([Reply(repeat), *(await flow.current_question())])
+    for key, value in values.values.items():
+        await flow.store(key, value)
+    if question.kind is Kind.OPENING:
+        await flow.ctx.uow.reports.set_opening(flow.report, values.opening)
+    after = row_text(question, flow.answers)
+    notice = Reply(say.ANSWER_CHANGED.format(row=row_name(question), old=before, new=after))
+    here = _standing_question(flow)
+    if here is not None and not applies(here, flow.answers):
+        # A yes/no changed to "no" under the person's feet: their row is no longer asked.
+        return await flow.advance(here, [notice])
+    return Outcome([notice, *(await flow.current_question())])
+
+
+def row_name(question: Question) -> str:
+    """How a row is named to the person: "mục 1.1", "mục 5", "lễ khai mạc"."""
+    if question.kind is Kind.ITEM and question.item is not None:
+        return say.ROW_ITEM.format(code=question.item.code)
+    if question.kind is Kind.RUN and question.group is not None:
+        return say.ROW_ITEM.format(code=question.group.number)
+    if question.kind is Kind.NARRATIVE and question.narrative is not None:
+        return say.ROW_NARRATIVE.format(label=question.narrative.label)
+    return say.ROW_OPENING
+
+
+def row_text(question: Question, answers: dict[str, int | str | None]) -> str:
+    """The row's stored value as shown in a notice."""
+    if question.kind is Kind.ITEM and question.item is not None:
+        return row_value(question.item, answers)
+    if question.kind is Kind.RUN and question.group is not None:
+        run = answers.get(run_key(question.group))
+        picked = answers.get(f"pick:{question.group.number}")
+        if run == 1:
+            return say.VALUE_RUN_SOME.format(rows=picked) if picked else say.VALUE_RUN_ALL
+        return say.VALUE_NO if run == 0 else say.REVIEW_EMPTY
+    if question.kind is Kind.NARRATIVE and question.narrative is not None:
+        text = answers.get(question.key)
+        return short(str(text), 120) if text else say.REVIEW_EMPTY
+    held, day = answers.get("opening:held"), answers.get("opening:date")
+    if held == 1 and isinstance(day, str):
+        return say.VALUE_OPENING_ON.format(date="/".join(reversed(day.split("-")[1:])))
+    return say.VALUE_OPENING_NONE if held == 0 else say.REVIEW_EMPTY
+
+
+def _question_of(flow: ReportFlow, changes: list[AnswerChange]) -> Question | None:
+    """The one question whose row these stored changes belong to, if they name one."""
+    keys = {_question_key(change.key) for change in changes}
+    if len(keys) != 1:
+        return None
+    return _question(flow, keys.pop())
+
+
+def _question_key(answer_key: str) -> str:
+    """The step of the question that stores ``answer_key``: "1.3:people" -> "item:1.3"."""
+    kind, _, rest = answer_key.partition(":")
+    if kind == "opening":
+        return OPENING_KEY
+    if kind == "pick":
+        return f"run:{rest}"
+    if kind in {"run", "narr"}:
+        return answer_key
+    return f"item:{kind}"
+
+
+def _question(flow: ReportFlow, step: str | None) -> Question | None:
+    """The question of the walk at ``step``; None for the menu, the review and the like."""
+    return next((q for q in flow.questions if q.key == step), None)
+
+
+def _standing_question(flow: ReportFlow) -> Question | None:
+    return _question(flow, flow.ctx.conversation.step)
+
+
+def _skips_all(question: Question, text: str) -> bool:
+    return question.kind is Kind.NARRATIVE and (
+        match_choice(text, (say.SKIP_ALL,), by_number=False) is not None
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
