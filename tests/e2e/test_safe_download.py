@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.engine import FileTooLarge, FileUnavailable
-from bot.platforms.download import DownloadPolicy, Downloader, address_allowed, host_allowed
+from bot.platforms.download import Downloader, DownloadPolicy, address_allowed, host_allowed
 from tests.conftest import photo
 
 PHOTO = photo(7)
@@ -129,7 +129,7 @@ LOOPBACK = DownloadPolicy(allow_http=True, allow_private=True, hosts=("zdn.vn",)
         "192.168.1.10",
         "169.254.169.254",  # cloud metadata
         "100.64.0.1",  # carrier-grade NAT
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 - an address to refuse, not one to bind
         "224.0.0.1",
         "240.0.0.1",
         "255.255.255.255",
