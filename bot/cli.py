@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.domain.loader import DataFileError
 from bot.domain.units import UNIT_KINDS
 from bot.platforms.console import PLATFORM, ConsoleChat
+from bot.redact import Redactor
 from bot.reports import describe, reopen
 from bot.serve import AlreadyPolling, serve
 from handlers.join import ROLES, create_invite
@@ -98,11 +99,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _redactor(settings: Settings) -> Redactor:
+    """Masks every secret of these settings in the log."""
+    return Redactor.from_settings(settings)
+
+
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Runs the platforms that have a token; with none, the terminal chat."""
     if not (settings.telegram.enabled or settings.zalo.enabled):
         return await chat(settings, args)
-    logs.configure(settings.log.level, settings.log.format, settings.log.file)
+    logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
     app = await build(settings)
     try:
         return await serve(app)
@@ -115,7 +121,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def chat(settings: Settings, args: argparse.Namespace) -> int:
     """The terminal chat, on the configured database, with a demo unit when it has none."""
-    logs.configure(settings.log.level, settings.log.format, settings.log.file or CHAT_LOG)
+    file = settings.log.file or CHAT_LOG
+    logs.configure(settings.log.level, settings.log.format, file, _redactor(settings))
     app = await build(settings)
     try:
         console = ConsoleChat(app.engine, user_id=getattr(args, "user", None))
@@ -163,7 +170,7 @@ async def db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _with_app(settings: Settings, work: Callable[[App], Awaitable[int]]) -> int:
-    logs.configure(settings.log.level, settings.log.format, settings.log.file)
+    logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
     app = await build(settings)
     try:
         return await work(app)

@@ -4,6 +4,8 @@ SQLite is the embedded default. It runs in WAL mode with a busy timeout and fore
 and every transaction starts with ``BEGIN IMMEDIATE`` so that a read-then-write transaction
 waits for the write lock instead of failing with "database is locked" (research/reliability.md
 §4). PostgreSQL is reached through asyncpg by URL. Nothing here connects until it is called.
+Errors never quote the values of a statement (``hide_parameters``): a failed insert must not
+carry a person's answer or a stored error text into the log.
 """
 
 from __future__ import annotations
@@ -44,12 +46,14 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, tuning: SqliteTuning | None = None) -> AsyncEngine:
     """Builds the engine for ``url``; SQLite files get their folder created and the pragmas."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     tuning = tuning or SqliteTuning()
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": tuning.busy_timeout_ms / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": tuning.busy_timeout_ms / 1000}, hide_parameters=True
+    )
     _tune_sqlite(engine, tuning)
     return engine
 

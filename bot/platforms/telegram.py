@@ -10,6 +10,7 @@ inbox and the replies go out through ``TelegramSender``, which keeps under Teleg
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing, suppress
@@ -47,7 +48,7 @@ from bot.platforms.text import split
 PLATFORM = "telegram"
 MESSAGE_LIMIT = 4096
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = (
     ("start", "Bắt đầu / nhập mã mời"),
     ("baocao", "Tiếp tục báo cáo"),
@@ -69,20 +70,23 @@ def normalize(update: Update) -> Incoming | None:
 
     The dedupe key is what the update carries, not its ``update_id``: update ids start again
     from a random number after a week of silence, while a message id is unique in its chat
-    for good and a callback query id is unique everywhere.
+    for good and a callback query id is unique everywhere. An edit is keyed by its message, its
+    ``edit_date`` and its text (each edit is read once) and points at the message it edits.
     """
-    if update.message is not None:
-        message = update.message
+    edited = update.edited_message is not None
+    message = update.edited_message if edited else update.message
+    if message is not None:
         user = message.from_user
         if user is None or user.is_bot or message.chat.type != "private":
             return None
+        # An edit is read for its text only: a file is sent again, never edited in.
         attachment: Attachment | None = None
-        if message.photo:
+        if message.photo and not edited:
             largest = message.photo[-1]
             attachment = Attachment(
                 ref=largest.file_id, kind="photo", declared_size=largest.file_size
             )
-        elif message.document is not None:
+        elif message.document is not None and not edited:
             document = message.document
             attachment = Attachment(
                 ref=document.file_id,
@@ -91,9 +95,10 @@ def normalize(update: Update) -> Incoming | None:
                 declared_name=document.file_name,
                 declared_mime=document.mime_type,
             )
+        key = f"m:{message.chat.id}:{message.message_id}"
         return Incoming(
             platform=PLATFORM,
-            message_id=f"m:{message.chat.id}:{message.message_id}",
+            message_id=_edit_key(key, message.edit_date, message.text) if edited else key,
             chat_id=str(message.chat.id),
             user_id=str(user.id),
             user_name=user.full_name,
@@ -101,6 +106,8 @@ def normalize(update: Update) -> Incoming | None:
             attachment=attachment,
             album=message.media_group_id,
             sent_at=message.date.astimezone(UTC).isoformat(),
+            edit_of=key if edited else None,
+            forwarded=message.forward_origin is not None or message.forward_date is not None,
         )
     if update.callback_query is not None:
         query = update.callback_query
@@ -116,6 +123,13 @@ def normalize(update: Update) -> Incoming | None:
             button=query.data or "",
         )
     return None
+
+
+def _edit_key(key: str, edit_date: int | None, text: str | None) -> str:
+    """An edit's dedupe key: two edits within one second (``edit_date`` counts seconds) differ
+    by their text, while a redelivered edit keeps its key."""
+    digest = hashlib.sha256((text or "").encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"e:{key.removeprefix('m:')}:{edit_date or 0}:{digest}"
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -455,6 +455,19 @@ class FakeTelegram:
         }
         return self._user_message(user_id, self._names.get(user_id, "Lan"), {"document": document})
 
+    def edit_text(self, update_id: int, text: str) -> int:
+        """The user edits the text of the message they sent in update `update_id`."""
+        message = copy.deepcopy(self.updates[update_id]["message"])
+        message["text"] = text
+        message["edit_date"] = max(_now(), int(message["date"]))
+        return self._new_update("edited_message", message)
+
+    def forward_text(self, user_id: int, text: str, *, sender_name: str = "Hiệu trưởng") -> int:
+        """The user forwards someone else's text message to the bot."""
+        origin = {"type": "hidden_user", "date": _now() - 60, "sender_user_name": sender_name}
+        content: Json = {"text": text, "forward_origin": origin}
+        return self._user_message(user_id, self._names.get(user_id, "Lan"), content)
+
     def send_sticker(self, user_id: int) -> int:
         """A user sends a sticker, which carries no text."""
         file = self._register(STICKER_WEBP, None, "stickers", "webp")
