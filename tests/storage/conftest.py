@@ -1,8 +1,10 @@
 """Storage fixtures: a fresh, migrated database of each kind, with its units of work.
 
 The contract tests take ``database``, which runs each test on SQLite and on PostgreSQL in the same
-pytest run. PostgreSQL that cannot be reached fails the test in CI (env ``CI`` set) and skips it
-elsewhere, saying why.
+pytest run. Each is a copy of the session's template (tests/conftest.py), which ``upgrade``
+migrated from an empty database in this run; ``upgrade`` runs again on the copy, finding it at
+head, as every start of the bot does. PostgreSQL that cannot be reached fails the test in CI
+(env ``CI`` set) and skips it elsewhere, saying why.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWorkFactory
-from tests.conftest import PG_ADMIN_DSN, _postgres_database
+from tests.conftest import PG_ADMIN_DSN, _postgres_database, migrated_sqlite
 
 PG_CONNECT_TIMEOUT_S = 10
 
@@ -37,7 +39,7 @@ class Database:
 
 
 async def _fresh_postgres() -> tuple[str, Callable[[], Awaitable[None]]]:
-    """A new empty PostgreSQL database, or a failure/skip saying the server is unreachable."""
+    """A new migrated PostgreSQL database, or a failure/skip saying the server is unreachable."""
     try:
         url, drop = await asyncio.wait_for(_postgres_database(), PG_CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, asyncpg.PostgresError) as error:
@@ -55,7 +57,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     if request.param == "postgres":
         url, drop = await _fresh_postgres()
     else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'tuanle.sqlite3'}"
+        url = migrated_sqlite(tmp_path / "tuanle.sqlite3")
     engine = create_engine(url)
     try:
         await upgrade(engine)
@@ -69,7 +71,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 @pytest.fixture
 async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
     """A fresh, migrated SQLite file, for behaviour only SQLite has."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'tuanle.sqlite3'}"
+    url = migrated_sqlite(tmp_path / "tuanle.sqlite3")
     engine = create_engine(url)
     try:
         await upgrade(engine)
