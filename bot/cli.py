@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot import logs
 from bot.app import App, build
@@ -19,6 +20,7 @@ from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.redact import Redactor
 from bot.reports import describe, reopen
 from bot.serve import AlreadyPolling, serve
+from handlers import messages as say
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
-        print(f"tuanle: {error}", file=sys.stderr)
+        print(say.CLI_ERROR.format(error=error), file=sys.stderr)
         return 2
     command: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]] = getattr(
         args, "func", run
@@ -42,55 +44,82 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(command(settings, args))
     except (DataFileError, LookupError, ValueError) as error:
-        print(f"tuanle: {error}", file=sys.stderr)
+        print(say.CLI_ERROR.format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tuanle", description="Trợ lý báo cáo Tuần lễ hưởng ứng học tập suốt đời"
-    )
-    parser.add_argument("--config", type=Path, help="TOML settings file (default: tuanle.toml)")
-    sub = parser.add_subparsers(metavar="COMMAND")
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, say.CLI_USAGE if prefix is None else prefix)
 
-    sub.add_parser(
-        "run", help="run the bot (the terminal chat when no token is set)"
-    ).set_defaults(func=run)
-    chat_parser = sub.add_parser("chat", help="chat with the bot in this terminal")
-    chat_parser.add_argument("--user", help="the chat user's id (default: local-<login>)")
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Vietnamese: its titles, its help line and its error messages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.update(formatter_class=_Formatter, add_help=False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = say.CLI_ARGUMENTS
+        self._optionals.title = say.CLI_OPTIONS
+        self.add_argument("-h", "--help", action="help", help=say.CLI_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, say.CLI_ERROR.format(error=_vietnamese(message)) + "\n")
+
+
+def _vietnamese(message: str) -> str:
+    for pattern, template in say.CLI_ARGPARSE:
+        if found := re.match(pattern, message):
+            return template.format(*found.groups())
+    return say.CLI_UNKNOWN_PROBLEM.format(error=message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tuanle", description=say.CLI_DESCRIPTION)
+    parser.add_argument("--config", type=Path, help=say.CLI_CONFIG)
+    sub = parser.add_subparsers(metavar="LỆNH", title=say.CLI_COMMANDS, parser_class=_Parser)
+
+    sub.add_parser("run", help=say.CLI_RUN).set_defaults(func=run)
+    chat_parser = sub.add_parser("chat", help=say.CLI_CHAT)
+    chat_parser.add_argument("--user", help=say.CLI_CHAT_USER)
     chat_parser.set_defaults(func=chat)
 
-    db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION", required=True)
-    db.add_parser("upgrade", help="apply the migrations").set_defaults(func=db_upgrade)
-
-    units = sub.add_parser("units", help="reporting units").add_subparsers(
-        metavar="ACTION", required=True
+    db = sub.add_parser("db", help=say.CLI_DB).add_subparsers(
+        metavar="VIỆC", required=True, parser_class=_Parser
     )
-    add = units.add_parser("add", help="add a unit")
-    add.add_argument("code")
-    add.add_argument("name")
-    add.add_argument("--kind", choices=sorted(UNIT_KINDS), default="school")
-    add.add_argument("--parent", help="the code of the unit it reports to")
-    add.set_defaults(func=units_add)
-    units.add_parser("list", help="list the units").set_defaults(func=units_list)
+    db.add_parser("upgrade", help=say.CLI_DB_UPGRADE).set_defaults(func=db_upgrade)
 
-    invite = sub.add_parser("invite", help="make an invite code for a unit")
-    invite.add_argument("unit", help="the unit's code")
-    invite.add_argument("--role", choices=ROLES, default="reporter")
-    invite.add_argument("--days", type=int, help="valid for this many days")
-    invite.add_argument("--uses", type=int, help="how many people may join with it")
+    units = sub.add_parser("units", help=say.CLI_UNITS).add_subparsers(
+        metavar="VIỆC", required=True, parser_class=_Parser
+    )
+    add = units.add_parser("add", help=say.CLI_UNITS_ADD)
+    add.add_argument("code", metavar="MÃ", help=say.CLI_UNIT_CODE)
+    add.add_argument("name", metavar="TÊN", help=say.CLI_UNIT_NAME)
+    add.add_argument(
+        "--kind", choices=sorted(UNIT_KINDS), default="school", help=say.CLI_UNIT_KIND
+    )
+    add.add_argument("--parent", metavar="MÃ", help=say.CLI_UNIT_PARENT)
+    add.set_defaults(func=units_add)
+    units.add_parser("list", help=say.CLI_UNITS_LIST).set_defaults(func=units_list)
+
+    invite = sub.add_parser("invite", help=say.CLI_INVITE)
+    invite.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
+    invite.add_argument("--role", choices=ROLES, default="reporter", help=say.CLI_INVITE_ROLE)
+    invite.add_argument("--days", type=int, metavar="NGÀY", help=say.CLI_INVITE_DAYS)
+    invite.add_argument("--uses", type=int, metavar="SỐ", help=say.CLI_INVITE_USES)
     invite.set_defaults(func=invite_create)
 
-    reports = sub.add_parser("reports", help="reports").add_subparsers(
-        metavar="ACTION", required=True
+    reports = sub.add_parser("reports", help=say.CLI_REPORTS).add_subparsers(
+        metavar="VIỆC", required=True, parser_class=_Parser
     )
-    show = reports.add_parser("show", help="print a unit's report as stored")
-    show.add_argument("unit")
+    show = reports.add_parser("show", help=say.CLI_REPORTS_SHOW)
+    show.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
     show.set_defaults(func=reports_show)
-    reopen = reports.add_parser("reopen", help="reopen a unit's report after its deadline")
-    reopen.add_argument("unit")
+    reopen = reports.add_parser("reopen", help=say.CLI_REPORTS_REOPEN)
+    reopen.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
     reopen.set_defaults(func=reports_reopen)
     return parser
 
@@ -113,7 +142,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         return await serve(app)
     except AlreadyPolling as error:
-        print(f"tuanle: {error}", file=sys.stderr)
+        print(say.CLI_ERROR.format(error=error), file=sys.stderr)
         return 2
     finally:
         await app.close()
@@ -165,7 +194,7 @@ async def db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
         await upgrade(database)
     finally:
         await database.dispose()
-    print("database is up to date")
+    print(say.CLI_DB_UP_TO_DATE)
     return 0
 
 
@@ -182,13 +211,13 @@ async def units_add(settings: Settings, args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         async with app.uows() as uow:
             if await uow.units.by_code(args.code) is not None:
-                raise ValueError(f"unit {args.code} exists already")
+                raise ValueError(say.CLI_UNIT_EXISTS.format(code=args.code))
             parent = await uow.units.by_code(args.parent) if args.parent else None
             if args.parent and parent is None:
-                raise LookupError(f"no parent unit {args.parent}")
+                raise LookupError(say.CLI_NO_PARENT.format(code=args.parent))
             await uow.units.add(args.code, args.name, args.kind, parent, _now())
             await uow.commit()
-        print(f"added {args.code}: {args.name} ({args.kind})")
+        print(say.CLI_UNIT_ADDED.format(code=args.code, name=args.name, kind=args.kind))
         return 0
 
     return await _with_app(settings, work)
@@ -212,13 +241,16 @@ async def invite_create(settings: Settings, args: argparse.Namespace) -> int:
         async with app.uows() as uow:
             unit = await uow.units.by_code(args.unit)
             if unit is None:
-                raise LookupError(f"no unit {args.unit}")
+                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
             days = args.days or settings.invites.valid_days
             uses = args.uses or settings.invites.max_uses
             code = await create_invite(uow, unit, args.role, days, uses, _now())
             await uow.commit()
         print(code)
-        print(f"({unit.name}; {args.role}; {days} days; up to {uses} people)", file=sys.stderr)
+        print(
+            say.CLI_INVITE_MADE.format(unit=unit.name, role=args.role, days=days, uses=uses),
+            file=sys.stderr,
+        )
         return 0
 
     return await _with_app(settings, work)

@@ -28,6 +28,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from handlers import messages as say
+
 DEFAULT_CONFIG_FILE = Path("tuanle.toml")
 
 
@@ -44,9 +46,7 @@ class DatabaseSettings(Strict):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (async drivers)"
-            )
+            raise ValueError(say.CONFIG_BAD_DATABASE_URL)
         return value
 
 
@@ -78,7 +78,7 @@ class CampaignSettings(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}") from error
+            raise ValueError(say.CONFIG_BAD_TIMEZONE.format(zone=value)) from error
         return value
 
 
@@ -111,11 +111,9 @@ class PlatformSettings(Strict):
         if self.mode != "webhook" or not self.enabled:
             return self
         if not self.webhook_url.startswith(("https://", "http://")):
-            raise ValueError("webhook mode needs webhook_url, the public https:// address")
+            raise ValueError(say.CONFIG_WEBHOOK_NEEDS_URL)
         if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret.get_secret_value()):
-            raise ValueError(
-                "webhook mode needs webhook_secret: 16–256 characters of A-Z, a-z, 0-9, _ and -"
-            )
+            raise ValueError(say.CONFIG_WEBHOOK_NEEDS_KEY)
         return self
 
 
@@ -139,6 +137,14 @@ class ZaloSettings(PlatformSettings):
     )
     media_allow_http: bool = False
     media_allow_private: bool = False
+
+
+class DeliverySettings(Strict):
+    """How the outbox is sent: sweeps for due messages, claims, backoff after failures."""
+
+    sweep_seconds: float = Field(default=2.0, gt=0, le=300)
+    lease_seconds: float = Field(default=60.0, ge=5, le=3600)
+    max_backoff_seconds: float = Field(default=300.0, ge=1, le=3600)
 
 
 class WebSettings(Strict):
@@ -168,6 +174,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()
+    delivery: DeliverySettings = DeliverySettings()
     web: WebSettings = WebSettings()
     log: LogSettings = LogSettings()
 
@@ -195,7 +202,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Reads the settings from ``path`` (or the default file) and the environment."""
     chosen = path or _env_path() or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
     if chosen is not None and not chosen.exists():
-        raise ConfigError(f"config file {chosen} does not exist")
+        raise ConfigError(say.CONFIG_NO_FILE.format(path=chosen))
 
     class FileSettings(Settings):
         model_config = SettingsConfigDict(toml_file=chosen)
@@ -205,7 +212,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     except ValidationError as error:
         raise ConfigError(_describe(error, chosen)) from None
     except ValueError as error:  # a TOML syntax error surfaces as a ValueError
-        raise ConfigError(f"{chosen}: {error}") from None
+        raise ConfigError(say.CONFIG_SYNTAX.format(path=chosen, error=error)) from None
 
 
 def _env_path() -> Path | None:
@@ -214,10 +221,23 @@ def _env_path() -> Path | None:
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:
-    where = f" in {path}" if path else ""
-    lines = [f"invalid configuration{where}:"]
+    where = say.CONFIG_WHERE.format(path=path) if path else ""
+    lines = [say.CONFIG_INVALID.format(where=where)]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"])
         env = "BOT__" + "__".join(str(part).upper() for part in problem["loc"])
-        lines.append(f"  {key} (or {env}): {problem['msg']}")
+        lines.append(say.CONFIG_LINE.format(key=key, env=env, problem=_problem(problem)))
     return "\n".join(lines)
+
+
+def _problem(problem: Any) -> str:
+    """pydantic's complaint in Vietnamese; our own validators' texts are already Vietnamese."""
+    template = say.CONFIG_PROBLEMS.get(problem["type"])
+    if template is not None:
+        try:
+            said = template.format(**problem.get("ctx", {}))
+            return said.replace("' or '", "' hoặc '")
+        except (KeyError, IndexError):
+            pass
+    message = str(problem["msg"])
+    return message.removeprefix("Value error, ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.app import App
+from bot.domain.totals import derived_values
+from handlers import messages as say
 from storage.models import Report, Unit
 from storage.uow import UnitOfWork
 
@@ -12,32 +14,47 @@ from storage.uow import UnitOfWork
 async def _find(app: App, uow: UnitOfWork, unit_code: str) -> tuple[Unit, Report | None]:
     unit = await uow.units.by_code(unit_code)
     if unit is None:
-        raise LookupError(f"no unit {unit_code}")
+        raise LookupError(say.CLI_NO_UNIT.format(code=unit_code))
     campaign = app.engine.campaign
     row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
     return unit, await uow.reports.find(row.id, unit.id)
 
 
 async def describe(app: App, unit_code: str) -> str:
-    """Every stored answer and evidence file of the unit's report, one per line."""
-    year = app.engine.campaign.year
+    """Every stored answer, every computed row and every evidence file of the unit's report."""
+    campaign = app.engine.campaign
     async with app.uows() as uow:
         unit, report = await _find(app, uow, unit_code)
         if report is None:
-            return f"{unit.code}: no report for {year} yet"
+            return say.CLI_NO_REPORT.format(code=unit.code, year=campaign.year)
         lines = [
-            f"{unit.code} {unit.name} — {year}: {report.status}"
-            f" (reference {report.reference or '-'}, revision {report.revision})"
+            say.CLI_REPORT_HEAD.format(
+                code=unit.code,
+                name=unit.name,
+                year=campaign.year,
+                status=say.CLI_REPORT_STATUS.get(report.status, report.status),
+                reference=report.reference or "-",
+                revision=report.revision,
+            )
         ]
-        answers = await uow.reports.answers(report.id)
-        for key in sorted(answers, key=_natural):
-            answer = answers[key]
-            value = answer.value_int if answer.value_int is not None else answer.value_text
-            lines.append(f"  {key} = {value!r}")
+        stored = await uow.reports.answers(report.id)
+        answers = {
+            key: a.value_int if a.value_int is not None else a.value_text
+            for key, a in stored.items()
+        }
+        derived = derived_values(campaign.form, answers, unit.kind)
+        for key in sorted({*answers, *derived}, key=_natural):
+            if key in derived:
+                lines.append(f"  {key} = {derived[key]!r}  ({say.CLI_REPORT_DERIVED})")
+            else:
+                lines.append(f"  {key} = {answers[key]!r}")
         for evidence in await uow.reports.evidence(report.id):
+            path = app.settings.evidence.directory / evidence.stored_key
             lines.append(
-                f"  evidence {evidence.mime} {evidence.size} B sha256={evidence.sha256[:16]}…"
-                f" -> {app.settings.evidence.directory / evidence.stored_key}"
+                "  "
+                + say.CLI_REPORT_EVIDENCE.format(
+                    mime=evidence.mime, size=evidence.size, sha=evidence.sha256[:16], path=path
+                )
             )
     return "\n".join(lines)
 
@@ -47,11 +64,13 @@ async def reopen(app: App, unit_code: str, now: datetime) -> str:
     async with app.uows() as uow:
         _unit, report = await _find(app, uow, unit_code)
         if report is None:
-            raise LookupError(f"{unit_code} has no report for {app.engine.campaign.year}")
+            raise LookupError(
+                say.CLI_NO_REPORT.format(code=unit_code, year=app.engine.campaign.year)
+            )
         report.status = "reopened"
         uow.audit.record("cli", "report.reopen", {"report": report.id}, now)
         await uow.commit()
-    return f"{unit_code}: report reopened for editing"
+    return say.CLI_REOPENED.format(code=unit_code)
 
 
 def _natural(key: str) -> tuple[tuple[int, str], ...]:

@@ -120,6 +120,76 @@ FORWARDED_NOT_READ = (
     "Thầy/cô vui lòng tự gõ câu trả lời cho câu hỏi dưới đây."
 )
 
+# Numbers that cannot be stored, by the reason bot/domain/numbers.py gives. Blanks the
+# conversation fills: {example} (an answer that fits the row), {measure}, {first}, {second}
+# (what the row counts), {units} (the unit words it takes), {maximum}, {word}, {letter}.
+NUMBER_CORRECTIONS = {
+    "empty": "Thầy/cô chưa gửi số. Vui lòng gửi một số, ví dụ {example}; không có thì gửi 0.",
+    "too_long": "Tin nhắn quá dài. Thầy/cô chỉ cần gửi số, ví dụ {example}.",
+    "hidden_characters": (
+        "Tin nhắn có ký tự ẩn hoặc ký tự điều khiển. Thầy/cô vui lòng gõ lại số, ví dụ {example}."
+    ),
+    "ascii_digits": "Thầy/cô vui lòng chỉ dùng chữ số 0–9 của bàn phím thường, ví dụ 1.200.",
+    "not_a_count": (
+        "Chưa đọc được số. Thầy/cô gửi số nguyên, ví dụ {example}; không có thì gửi 0."
+    ),
+    "whole_number": "Số lượng phải là số nguyên, không có phần thập phân. Ví dụ: 120 hoặc 1.200.",
+    "negative": "Số lượng không thể là số âm. Không có thì thầy/cô gửi 0.",
+    "grouping": (
+        "Cách tách hàng nghìn chưa đúng: mỗi nhóm sau dấu chấm có đúng 3 chữ số. "
+        "Ví dụ: 1.200 hoặc 12.345.678, hoặc gõ liền 1200."
+    ),
+    "spell_out": "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 5.000 thay vì 5k hay 5 nghìn.",
+    "too_large": "Số quá lớn, tối đa {maximum}. Thầy/cô kiểm tra lại giúp.",
+    "letter_for_digit": (
+        "Trong số có chữ cái “{letter}” chứ không phải chữ số. "
+        "Thầy/cô gõ lại bằng chữ số 0–9, ví dụ {example}."
+    ),
+    "unknown_word": (
+        "Chưa hiểu chữ “{word}”. Sau mỗi số chỉ ghi đơn vị của mục này ({units}), "
+        "hoặc chỉ gửi số, ví dụ {example}."
+    ),
+    "one_number": "Mục này chỉ cần một số ({measure}), ví dụ {example}.",
+    "pair_need_both": "Thầy/cô gửi cả {first} và {second} trong một tin, ví dụ {example}.",
+    "pair_hyphen": (
+        "Dấu gạch ngang dễ đọc nhầm thành số âm. "
+        "Thầy/cô ngăn cách hai số bằng dấu /, ví dụ {example}."
+    ),
+    "pair_unclear": (
+        "Chưa rõ đâu là {first}, đâu là {second}. "
+        "Thầy/cô gửi đúng hai số, ngăn cách bằng dấu /, ví dụ {example}."
+    ),
+    "pair_same_unit": (
+        "Hai số cùng ghi một đơn vị. Thầy/cô gửi {first} và {second}, ví dụ {example}."
+    ),
+    "ambiguous": (
+        "Câu trả lời có thể hiểu theo nhiều cách. "
+        "Thầy/cô gửi hai số ngăn cách bằng dấu /, ví dụ {example}."
+    ),
+    "not_money": (
+        "Chưa đọc được số tiền. Thầy/cô gửi ví dụ 5.000.000, 5 triệu hoặc 500 nghìn; "
+        "không có thì gửi 0."
+    ),
+    "money_whole": (
+        "Số tiền tính bằng đồng, không có số lẻ. Thầy/cô gửi ví dụ 1.500.000 hoặc 1,5 triệu."
+    ),
+    "money_ambiguous": (
+        "Số tiền này dễ đọc nhầm (1.500 triệu hay 1,5 triệu?). "
+        "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 1.500.000."
+    ),
+    "money_negative": "Số tiền không thể là số âm. Không có thì thầy/cô gửi 0.",
+    "money_too_large": "Số tiền quá lớn, tối đa {maximum}. Thầy/cô kiểm tra lại giúp.",
+}
+NUMBER_EXAMPLE_COUNT = "12"
+NUMBER_EXAMPLE_PAIR = "3/120"
+NUMBER_EXAMPLE_MONEY = "5.000.000"
+NUMBER_UNIT = "“{unit}”"
+# An answer that reads more than one way ("1 200" at a row of classes and people).
+CONFIRM_READING = "“{text}” có thể hiểu theo {count} cách. Thầy/cô chọn cách đúng:"
+READING_PAIR = "{first} {first_unit}, {second} {second_unit}"
+READING_LONE = "Chỉ một số: {number}"
+READING_LONE_EXAMPLE = "3/{number}"
+
 # Evidence.
 PHOTO_RECEIVED = "Đã nhận ảnh minh chứng {have}/{max}."
 PDF_RECEIVED = "Đã nhận tệp PDF minh chứng {have}/{max}."
@@ -177,7 +247,98 @@ HELP = (
     "• Ảnh minh chứng gửi bất cứ lúc nào, 2–3 ảnh.\n"
     "• Mọi câu trả lời được lưu ngay, có thể tiếp tục sau."
 )
+FILE_SLOW = "Đang tải tệp, thầy/cô chờ một chút…"
 INTERNAL_ERROR = (
     "Xin lỗi, hệ thống gặp lỗi khi xử lý tin nhắn này. Câu trả lời trước đó vẫn được lưu; "
     "vui lòng gửi lại sau ít phút."
 )
+
+# The command line (``tuanle``), read by admins at a terminal.
+CLI_DESCRIPTION = "Trợ lý báo cáo Tuần lễ hưởng ứng học tập suốt đời"
+CLI_USAGE = "Cách dùng: "
+CLI_ARGUMENTS = "tham số"
+CLI_OPTIONS = "tùy chọn"
+CLI_COMMANDS = "lệnh"
+CLI_HELP = "in hướng dẫn này rồi thoát"
+CLI_CONFIG = "tệp cấu hình TOML (mặc định: tuanle.toml)"
+CLI_RUN = "chạy bot (trò chuyện trong terminal khi chưa đặt token nào)"
+CLI_CHAT = "trò chuyện với bot ngay trong terminal này"
+CLI_CHAT_USER = "mã người dùng của cuộc trò chuyện (mặc định: local-<tên đăng nhập>)"
+CLI_DB = "cơ sở dữ liệu"
+CLI_DB_UPGRADE = "cập nhật cấu trúc cơ sở dữ liệu (migration)"
+CLI_UNITS = "đơn vị báo cáo"
+CLI_UNITS_ADD = "thêm một đơn vị"
+CLI_UNIT_CODE = "mã đơn vị"
+CLI_UNIT_NAME = "tên đơn vị"
+CLI_UNIT_KIND = "loại đơn vị"
+CLI_UNIT_PARENT = "mã đơn vị cấp trên (nơi nhận báo cáo)"
+CLI_UNITS_LIST = "liệt kê các đơn vị"
+CLI_INVITE = "tạo mã mời cho một đơn vị"
+CLI_INVITE_ROLE = "vai trò của người tham gia bằng mã này"
+CLI_INVITE_DAYS = "số ngày mã còn hiệu lực"
+CLI_INVITE_USES = "số người tối đa được dùng mã"
+CLI_REPORTS = "báo cáo"
+CLI_REPORTS_SHOW = "in báo cáo của một đơn vị đúng như đã lưu"
+CLI_REPORTS_REOPEN = "mở lại báo cáo đã gửi của một đơn vị để sửa (kể cả sau hạn)"
+CLI_ERROR = "tuanle: {error}"
+CLI_DB_UP_TO_DATE = "Cơ sở dữ liệu đã được cập nhật."
+CLI_UNIT_EXISTS = "đơn vị {code} đã có"
+CLI_NO_UNIT = "không có đơn vị {code}"
+CLI_NO_PARENT = "không có đơn vị cấp trên {code}"
+CLI_UNIT_ADDED = "Đã thêm {code}: {name} ({kind})"
+CLI_INVITE_MADE = "({unit}; vai trò {role}; hiệu lực {days} ngày; tối đa {uses} người)"
+CLI_NO_REPORT = "{code}: chưa có báo cáo năm {year}"
+CLI_REOPENED = "{code}: đã mở lại báo cáo để sửa"
+CLI_REPORT_HEAD = (
+    "{code} {name} — năm {year}: {status} (số tiếp nhận {reference}, lần gửi {revision})"
+)
+CLI_REPORT_STATUS = {"draft": "đang nhập", "submitted": "đã gửi", "reopened": "đã mở lại để sửa"}
+CLI_REPORT_DERIVED = "tự tính"
+CLI_REPORT_EVIDENCE = "minh chứng {mime} {size} B sha256={sha}… -> {path}"
+# argparse's own messages, said in Vietnamese (patterns of Python 3.11–3.13's texts).
+CLI_ARGPARSE = (
+    (r"^the following arguments are required: (.+)$", "thiếu tham số: {0}"),
+    (r"^unrecognized arguments: (.+)$", "tham số không hiểu được: {0}"),
+    (
+        r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$",
+        "{0}: giá trị {1} không hợp lệ (chọn một trong: {2})",
+    ),
+    (r"^argument (\S+): invalid (\w+) value: (.+)$", "{0}: {2} không phải giá trị hợp lệ"),
+    (r"^argument (\S+): expected one argument$", "{0}: cần đúng một giá trị"),
+    (r"^argument (\S+): (.+)$", "{0}: {1}"),
+)
+CLI_UNKNOWN_PROBLEM = "lệnh không hợp lệ ({error}); xem: tuanle --help"
+
+# Settings errors (``tuanle`` refuses to start and names the key).
+CONFIG_NO_FILE = "không có tệp cấu hình {path}"
+CONFIG_INVALID = "cấu hình không hợp lệ{where}:"
+CONFIG_WHERE = " trong {path}"
+CONFIG_LINE = "  {key} (hoặc {env}): {problem}"
+CONFIG_SYNTAX = "{path}: tệp TOML sai cú pháp: {error}"
+# pydantic's error types, said in Vietnamese; ``{...}`` are the error's context values.
+CONFIG_PROBLEMS = {
+    "missing": "thiếu giá trị",
+    "extra_forbidden": "không có khóa cấu hình này (gõ sai tên?)",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "float_parsing": "phải là một số",
+    "float_type": "phải là một số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là một chuỗi",
+    "list_type": "phải là một danh sách",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải không quá {le}",
+    "literal_error": "phải là một trong: {expected}",
+    "model_type": "phải là một bảng [..] của TOML",
+    "model_attributes_type": "phải là một bảng [..] của TOML",
+}
+CONFIG_BAD_DATABASE_URL = (
+    "phải bắt đầu bằng sqlite+aiosqlite:// hoặc postgresql+asyncpg:// (trình điều khiển async)"
+)
+CONFIG_BAD_TIMEZONE = "không có múi giờ {zone!r}"
+CONFIG_WEBHOOK_NEEDS_URL = "chế độ webhook cần webhook_url, địa chỉ https:// công khai"
+CONFIG_WEBHOOK_NEEDS_KEY = "chế độ webhook cần webhook_secret: 16–256 ký tự A-Z a-z 0-9 _ -"

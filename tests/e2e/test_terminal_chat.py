@@ -4,6 +4,7 @@ photos given as file paths, and then ``tuanle reports show`` reads back what was
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,10 +49,17 @@ def test_a_newcomer_files_the_whole_2023_report_in_the_terminal_chat(tmp_path: P
 
     shown = _tuanle(["reports", "show", "DEMO-THCS"], tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert "submitted" in shown.stdout
+    assert "năm 2023: đã gửi (số tiếp nhận TL23-" in shown.stdout
     for key, value in expected.items():
         assert f"  {key} = {value!r}" in shown.stdout, key
-    assert shown.stdout.count("evidence image/jpeg") == 3
+    # The computed rows are shown and marked: group 1 adds up its rows, and the demo school
+    # held its opening ceremony, so it counts once in 7.2 (schools) and not in 7.1 (districts).
+    classes = sum(v for k, v in expected.items() if re.fullmatch(r"1\.\d+:classes", k))
+    assert classes > 0
+    assert f"  1:classes = {classes}  (tự tính)" in shown.stdout
+    assert "  7.2:schools_opened = 1  (tự tính)" in shown.stdout
+    assert "  7.1:districts_opened = 0  (tự tính)" in shown.stdout
+    assert shown.stdout.count("minh chứng image/jpeg") == 3
     assert len(list((tmp_path / "data" / "evidence").rglob("*.jpg"))) == 3
 
 
@@ -78,7 +86,7 @@ def test_units_and_invites_are_managed_from_the_command_line(tmp_path: Path) -> 
     code = invite.stdout.strip()
     assert len(code) == 19 and code.count("-") == 3
     missing = _tuanle(["invite", "NOPE"], tmp_path)
-    assert missing.returncode == 2 and "no unit NOPE" in missing.stderr
+    assert missing.returncode == 2 and "không có đơn vị NOPE" in missing.stderr
 
 
 def test_a_bad_setting_stops_the_start_with_the_key_named(tmp_path: Path) -> None:
