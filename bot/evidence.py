@@ -6,21 +6,25 @@ application/octet-stream). So the type is decided from the magic bytes alone; on
 WEBP and PDF pass. Images are refused when they claim more pixels than the cap (read from the
 header, before any pixel is decoded) or cannot be decoded fully, and are then re-encoded upright
 without EXIF, XMP or comments, so a GPS position or a device serial never reaches storage.
-PDFs are kept byte for byte. The work is CPU-bound and synchronous: callers run it through
-``asyncio.to_thread``.
+A PDF is kept byte for byte once it is found to hold only pages (``bot.pdf_safety``): no
+scripts, launch actions or embedded files. The work is CPU-bound and synchronous; ``Inspector``
+runs it in worker threads, as many at once as the machine has cores (Pillow and zlib release
+the GIL while they decode), and nothing in it is serialized process-wide.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import struct
-import threading
-import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, Final, Literal
 
 from PIL import ExifTags, Image
+
+from bot.pdf_safety import PdfProblem, pdf_problem
 
 RefusalReason = Literal[
     "too_large",
@@ -62,6 +66,15 @@ REFUSAL_PDF_NOT_ACCEPTED: Final = (
     "hoặc gửi theo cách gửi ảnh thông thường ạ."
 )
 
+REFUSAL_PDF_UNSAFE: Final = (
+    "Tệp PDF này có chứa mã lệnh tự chạy, lệnh mở chương trình khác hoặc tệp đính kèm bên trong, "
+    "nên em không nhận được. Kính mong Thầy/Cô gửi ảnh chụp minh chứng, hoặc xuất lại tệp PDF "
+    "chỉ gồm các trang tài liệu rồi gửi lại giúp em ạ."
+)
+REFUSAL_PDF_LOCKED: Final = (
+    "Tệp PDF này được đặt mật khẩu nên em không kiểm tra được. Kính mong Thầy/Cô gửi tệp PDF "
+    "không đặt mật khẩu, hoặc gửi ảnh chụp minh chứng giúp em ạ."
+)
 REFUSAL_UNAVAILABLE: Final = (
     "Em chưa tải được tệp Thầy/Cô vừa gửi: tệp không còn trên máy chủ của ứng dụng "
     "hoặc không mở được. Kính mong Thầy/Cô gửi lại ảnh minh chứng một lần nữa giúp em ạ."
@@ -79,14 +92,17 @@ _UNAVAILABLE_TEXTS: Final = {
     "unreachable": REFUSAL_UNAVAILABLE_SLOW,
 }
 
+_PDF_REFUSALS: Final[dict[PdfProblem, tuple[RefusalReason, str]]] = {
+    "active": ("pdf_unsafe", REFUSAL_PDF_UNSAFE),
+    "locked": ("pdf_unsafe", REFUSAL_PDF_LOCKED),
+    "corrupt": ("corrupt", REFUSAL_CORRUPT),
+}
+
 _JPEG_QUALITY: Final = 90
 _PDF_EOF_WINDOW: Final = 1024  # the PDF spec lets %%EOF sit anywhere in the last 1024 bytes
 _BYTES_PER_MB: Final = 1024 * 1024
 # Pillow raises these for broken or truncated data; anything else is a bug worth seeing.
 _DECODE_ERRORS: Final = (OSError, SyntaxError, ValueError, EOFError, struct.error)
-# warnings.catch_warnings swaps the process-wide filter list, so two threads doing it at once
-# can restore each other's filters; this lock keeps our swaps from interleaving.
-_WARNINGS_LOCK: Final = threading.Lock()
 _TRANSPOSE: Final = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -133,6 +149,26 @@ class EvidenceRefused(Exception):
         return refusal
 
 
+class Inspector:
+    """Runs ``inspect_upload`` off the event loop, at most one per core at a time."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._slots = asyncio.Semaphore(workers or os.cpu_count() or 1)
+
+    async def inspect(
+        self, data: bytes, *, max_bytes: int, max_pixels: int, accept_pdf: bool
+    ) -> PreparedFile:
+        """``inspect_upload`` in a worker thread, once a core is free."""
+        async with self._slots:
+            return await asyncio.to_thread(
+                inspect_upload,
+                data,
+                max_bytes=max_bytes,
+                max_pixels=max_pixels,
+                accept_pdf=accept_pdf,
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class _Kind:
     mime: str
@@ -173,6 +209,9 @@ def inspect_upload(
             raise EvidenceRefused("pdf_not_accepted", REFUSAL_PDF_NOT_ACCEPTED)
         if b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
             raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
+        problem = pdf_problem(data)
+        if problem is not None:
+            raise EvidenceRefused(*_PDF_REFUSALS[problem])
         return PreparedFile(data, digest, kind.mime, kind.extension, len(data), None, None)
     upright = _decode_upright(data, kind.pillow_format, max_pixels)
     stored = _encode_without_metadata(upright, kind.pillow_format)
@@ -199,32 +238,36 @@ def _megabytes(size: int) -> str:
 
 
 def _decode_upright(data: bytes, pillow_format: str, max_pixels: int) -> Image.Image:
-    """Decodes every pixel after checking the header size, and turns the image upright."""
-    with _WARNINGS_LOCK, warnings.catch_warnings():
-        # Pillow reports bad EXIF or short reads as UserWarnings; we drop EXIF anyway, and a
-        # short read still fails load(). The bomb warning must refuse, whatever the caller's
-        # filters say.
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+    """Decodes every pixel after checking the header size, and turns the image upright.
+
+    Nothing here touches the process's warning filters: ``warnings.catch_warnings`` swaps a
+    process-wide list, so two decodes in two threads could restore each other's filters, and
+    serializing them behind a lock made every decode in the process wait for the one before.
+    So Pillow's warnings are not needed to decide anything: the pixel cap is checked here
+    against Pillow's own bomb limit too (its warning may be ignored by the caller's filters),
+    and where the filters turn a warning into an error the photo is refused as broken or, for
+    unreadable EXIF, kept as shot.
+    """
+    cap = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    try:
+        image = Image.open(BytesIO(data), formats=[pillow_format])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
+    except (*_DECODE_ERRORS, Warning):
+        raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+    with image:
+        width, height = image.size
+        if width * height > cap:
+            raise EvidenceRefused("bomb", REFUSAL_BOMB)
+        if width <= 0 or height <= 0:
+            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
         try:
-            image = Image.open(BytesIO(data), formats=[pillow_format])
+            image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
-        except _DECODE_ERRORS:
+        except (*_DECODE_ERRORS, Warning):
             raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
-        with image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise EvidenceRefused("bomb", REFUSAL_BOMB)
-            if width <= 0 or height <= 0:
-                raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
-            try:
-                image.load()
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-                raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
-            except _DECODE_ERRORS:
-                raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
-            return _upright(image)
+        return _upright(image)
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -235,7 +278,7 @@ def _upright(image: Image.Image) -> Image.Image:
     """
     try:
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    except (*_DECODE_ERRORS, TypeError, IndexError, KeyError):
+    except (*_DECODE_ERRORS, TypeError, IndexError, KeyError, Warning):
         orientation = 1  # unreadable EXIF: keep the photo as it was taken
     method = _TRANSPOSE.get(orientation) if isinstance(orientation, int) else None
     return image.copy() if method is None else image.transpose(method)
@@ -255,13 +298,13 @@ def _encode_without_metadata(image: Image.Image, pillow_format: str) -> bytes:
         options["transparency"] = transparency
     if pillow_format in ("JPEG", "WEBP"):
         options["quality"] = _JPEG_QUALITY
-    if pillow_format == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
-        image = image.convert("RGB")
-    if pillow_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "A" in image.mode else "RGB")
     out = BytesIO()
     try:
+        if pillow_format == "JPEG" and image.mode not in ("L", "RGB", "CMYK"):
+            image = image.convert("RGB")
+        if pillow_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.mode else "RGB")
         image.save(out, format=pillow_format, **options)
-    except _DECODE_ERRORS:
+    except (*_DECODE_ERRORS, Warning):  # a warning only raises where the caller made it so
         raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
     return out.getvalue()

@@ -70,3 +70,5 @@ def configure(
         root.removeHandler(old)  # configured again (tests, the CLI): one handler, not two
     root.addHandler(handler)
     root.setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # pypdf logs each repair of a sloppy PDF as a warning; they say nothing about safety.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
