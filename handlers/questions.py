@@ -7,14 +7,27 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeGuard
 
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Choice, Reply
-from bot.domain.form import Group, Item, MeasureKind
-from bot.domain.numbers import NumberError, parse_count, parse_money, parse_pair
+from bot.domain.form import Group, Item, Measure, MeasureKind
+from bot.domain.numbers import (
+    Ambiguous,
+    NumberError,
+    Reading,
+    Slot,
+    format_count,
+    format_money,
+    parse_count,
+    parse_money,
+    parse_pair,
+)
 from handlers import messages as say
 from handlers.common import MAX_TEXT, clean_text, fold, match_choice
 from handlers.walk import Kind, Question, answer_key
@@ -30,6 +43,26 @@ class Correction(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Unclear(Correction):
+    """The answer reads more than one way: ``reply`` asks which one was meant.
+
+    ``pending`` is kept in the conversation's data (key ``READINGS_KEY``) until the next
+    message; whoever catches a plain ``Correction`` shows ``message``, a correction that asks
+    for an answer that reads one way only.
+    """
+
+    def __init__(self, message: str, reply: Reply, pending: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.reply = reply
+        self.pending = pending
+
+
+READINGS_KEY = "readings"
+# What a reading's button carries: its number and a tag of the readings it belongs to, so a
+# button left from an earlier confirmation is never taken for one of today's readings.
+_READING_KEY_RE = re.compile(r"^r(\d)-([0-9a-f]{8})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +181,11 @@ def _yes_no_word(text: str) -> Choice | None:
 
 def _read_item(item: Item, text: str) -> dict[str, StoredValue]:
     measures = item.measures
+    if _READING_KEY_RE.match(text):
+        raise Correction(say.STALE_BUTTON)
     try:
         if len(measures) == 2:
-            first, second = parse_pair(
-                text, maximum_first=measures[0].maximum, maximum_second=measures[1].maximum
-            )
+            first, second = parse_pair(text, _slot(measures[0]), _slot(measures[1]))
             return {
                 answer_key(item.code, measures[0].key): first,
                 answer_key(item.code, measures[1].key): second,
@@ -163,9 +196,109 @@ def _read_item(item: Item, text: str) -> dict[str, StoredValue]:
             return {key: parse_money(text, maximum=measure.maximum)}
         if measure.kind is MeasureKind.TEXT:
             return {key: _read_text(text)}
-        return {key: parse_count(text, maximum=measure.maximum)}
+        return {key: parse_count(text, _slot(measure))}
+    except Ambiguous as unclear:
+        raise _unclear(item, text, unclear.readings) from None
     except NumberError as error:
-        raise Correction(error.message) from None
+        raise Correction(number_correction(item, error)) from None
+
+
+def _slot(measure: Measure) -> Slot:
+    return Slot(unit=measure.unit, maximum=measure.maximum)
+
+
+def number_correction(item: Item, error: NumberError) -> str:
+    """The catalogue's correction for a number refused at ``item``, its blanks filled."""
+    measures = item.measures
+    money = measures[0].kind is MeasureKind.MONEY
+    if len(measures) == 2:
+        example = say.NUMBER_EXAMPLE_PAIR
+    else:
+        example = say.NUMBER_EXAMPLE_MONEY if money else say.NUMBER_EXAMPLE_COUNT
+    params: dict[str, object] = {
+        "example": example,
+        "measure": measures[0].label,
+        "first": measures[0].label,
+        "second": measures[-1].label,
+        "units": ", ".join(say.NUMBER_UNIT.format(unit=m.unit) for m in measures if m.unit),
+        **error.params,
+    }
+    maximum = error.params.get("maximum")
+    if isinstance(maximum, int):
+        params["maximum"] = format_money(maximum) if money else format_count(maximum)
+    return say.NUMBER_CORRECTIONS[error.reason].format(**params)
+
+
+def _unclear(item: Item, text: str, readings: tuple[Reading, ...]) -> Unclear:
+    """The question that asks which reading of ``text`` was meant, and what to keep for it."""
+    plain = [list(reading) for reading in readings]
+    tag = hashlib.sha256(json.dumps([item.code, plain]).encode()).hexdigest()[:8]
+    pending = {"item": item.code, "tag": tag, "readings": plain}
+    question = say.CONFIRM_READING.format(text=" ".join(text.split()), count=len(readings))
+    reply = Reply(question, choices=_reading_choices(item, pending), actions=NAV_ACTIONS)
+    message = number_correction(item, NumberError("ambiguous"))
+    return Unclear(message, reply, pending)
+
+
+def _reading_choices(item: Item, pending: dict[str, Any]) -> tuple[Choice, ...]:
+    first, second = item.measures
+    choices = []
+    for index, reading in enumerate(pending["readings"], 1):
+        if len(reading) == 2:
+            label = say.READING_PAIR.format(
+                first=format_count(reading[0]),
+                first_unit=first.unit,
+                second=format_count(reading[1]),
+                second_unit=second.unit,
+            )
+        else:
+            label = say.READING_LONE.format(number=format_count(reading[0]))
+        choices.append(Choice(f"r{index}-{pending['tag']}", label))
+    return tuple(choices)
+
+
+def read_reading(question: Question, pending: object, text: str) -> AnswerValues | None:
+    """The values of the reading ``text`` picks among ``pending``; None when it picks none.
+
+    Raises Correction when the reading picked is a lone number (both numbers are needed).
+    """
+    item = question.item
+    if item is None or len(item.measures) != 2 or not _is_pending(pending, item):
+        return None
+    choice = match_choice(text, _reading_choices(item, pending))
+    if choice is None:
+        return None
+    reading = pending["readings"][int(choice.key[1]) - 1]
+    if len(reading) != 2:
+        example = say.READING_LONE_EXAMPLE.format(number=format_count(reading[0]))
+        error = NumberError("pair_need_both", example=example)
+        raise Correction(number_correction(item, error))
+    first, second = item.measures
+    return AnswerValues(
+        {
+            answer_key(item.code, first.key): reading[0],
+            answer_key(item.code, second.key): reading[1],
+        }
+    )
+
+
+def _is_pending(pending: object, item: Item) -> TypeGuard[dict[str, Any]]:
+    """Tells whether data kept in the conversation is readings of this row, well formed."""
+    if not isinstance(pending, dict) or pending.get("item") != item.code:
+        return False
+    readings, tag = pending.get("readings"), pending.get("tag")
+    return (
+        isinstance(tag, str)
+        and bool(re.fullmatch(r"[0-9a-f]{8}", tag))
+        and isinstance(readings, list)
+        and 1 < len(readings) <= 9
+        and all(
+            isinstance(r, list)
+            and len(r) in {1, 2}
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in r)
+            for r in readings
+        )
+    )
 
 
 def _read_text(text: str) -> str:

@@ -38,7 +38,7 @@ from handlers.common import (
     match_choice,
     navigation_word,
 )
-from handlers.questions import Correction, ask, read_answer
+from handlers.questions import READINGS_KEY, Correction, Unclear, ask, read_answer, read_reading
 from handlers.walk import (
     PHOTOS_KEY,
     REVIEW_STEP,
@@ -90,6 +90,8 @@ class ReportFlow:
 
     async def answer(self, question: Question, text: str) -> Outcome:
         """Stores the answer to ``question`` and asks the next one; a bad answer is re-asked."""
+        if (picked := await self.pick_reading(question, text)) is not None:
+            return picked
         action = navigation_word(text)
         if action == BACK:
             return await self.go_back(question)
@@ -109,12 +111,34 @@ class ReportFlow:
             return await self.photos_text(question, text)
         try:
             values = read_answer(self.ctx.campaign, question, text)
+        except Unclear as unclear:  # asked once, never guessed; kept until the next message
+            return Outcome([unclear.reply], data={**self.ctx.data, READINGS_KEY: unclear.pending})
         except Correction as correction:
             return Outcome([Reply(correction.message), await self.ask(question)])
         for key, value in values.values.items():
             await self.store(key, value)
         if question.kind is Kind.OPENING:
             await self.ctx.uow.reports.set_opening(self.report, values.opening)
+        return await self.advance(question)
+
+    async def pick_reading(self, question: Question, text: str) -> Outcome | None:
+        """Stores the reading chosen after an unclear answer; None when no reading is chosen.
+
+        The readings kept in the data are dropped by any message, so a later "1" is never
+        taken for a choice that is no longer on the screen.
+        """
+        if READINGS_KEY not in self.ctx.data:
+            return None
+        pending = self.ctx.data[READINGS_KEY]
+        self.ctx.conversation.data = {k: v for k, v in self.ctx.data.items() if k != READINGS_KEY}
+        try:
+            values = read_reading(question, pending, text)
+        except Correction as correction:
+            return Outcome([Reply(correction.message), await self.ask(question)])
+        if values is None:
+            return None
+        for key, value in values.values.items():
+            await self.store(key, value)
         return await self.advance(question)
 
     async def store(self, key: str, value: int | str | None) -> None:

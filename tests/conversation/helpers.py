@@ -47,7 +47,8 @@ def walk_answers(
             n = sum(ord(c) for c in item.code) % 17 + 1
             measures = item.measures
             if len(measures) == 2:
-                script.append(f"{n} lớp, {n * 1000 + 5} người" if n % 2 else f"{n}/{n * 1000 + 5}")
+                by_words = f"{n} {measures[0].unit}, {n * 1000 + 5} {measures[1].unit}"
+                script.append(by_words if n % 2 else f"{n}/{n * 1000 + 5}")
                 expected[answer_key(item.code, measures[0].key)] = n
                 expected[answer_key(item.code, measures[1].key)] = n * 1000 + 5
             elif measures[0].kind is MeasureKind.MONEY:
