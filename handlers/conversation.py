@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.domain.chat import Reply, parse_button
 from handlers import amend
 from handlers import messages as say
-from handlers.common import Context, Outcome
+from handlers.common import MAX_TEXT, Context, Outcome, clean_text
 from handlers.join import invite_in, join, locked_until, welcome
 from handlers.report import ReportFlow
 from handlers.walk import unanswered
@@ -47,6 +47,10 @@ async def respond(ctx: Context) -> Outcome:
     flow = await open_flow(ctx)
     if stale:
         return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())])
+    if text is not None and len(text) > MAX_TEXT and len(clean_text(text)) > MAX_TEXT:
+        # No answer at any step is longer than the longest free text: refused before parsing.
+        too_long = say.TEXT_TOO_LONG.format(limit=MAX_TEXT, length=len(clean_text(text)))
+        return Outcome([Reply(too_long), *(await flow.current_question())])
     if (amended := await amend.respond(flow, text)) is not None:
         return amended
     if text is not None and text.strip().lower() == "/start":
