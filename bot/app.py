@@ -15,9 +15,10 @@ from bot.config import Settings
 from bot.domain.campaign import Campaign
 from bot.domain.loader import default_data_dir, load_campaigns
 from bot.engine import Clock, Engine
-from bot.engine.core import EvidenceLimits
+from bot.engine.core import EvidenceLimits, Retry
+from bot.redact import Redactor
 from handlers.common import Policy
-from storage.db import SqliteTuning, create_engine, session_factory
+from storage.db import SqliteTuning, create_engine, is_sqlite, session_factory
 from storage.files import LocalFileStore
 from storage.migrate import upgrade
 from storage.uow import UnitOfWorkFactory
@@ -50,6 +51,15 @@ def choose_campaign(settings: Settings) -> Campaign:
     return campaigns[year]
 
 
+# SQLAlchemy's default pool keeps 5 connections (and opens up to 10 more under load).
+POOL_SIZE = 5
+
+
+def _transactions_at_once(url: str) -> int:
+    """How many transactions may run at once: SQLite writes one at a time; PostgreSQL's pool."""
+    return 2 if is_sqlite(url) else POOL_SIZE
+
+
 async def build(settings: Settings, *, clock: Clock | None = None) -> App:
     """Opens the database (migrating it), the file store, and the engine for the campaign."""
     campaign = choose_campaign(settings)
@@ -71,9 +81,21 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
         limits = EvidenceLimits(
             max_bytes=settings.evidence.max_file_bytes,
             max_pixels=settings.evidence.max_pixels,
+            fetch_timeout=settings.evidence.fetch_timeout_seconds,
         )
+        delivery = settings.delivery
         engine = Engine(
-            uows, campaign, files, clock=clock, zone=zone, policy=policy, limits=limits
+            uows,
+            campaign,
+            files,
+            clock=clock,
+            zone=zone,
+            policy=policy,
+            limits=limits,
+            concurrency=_transactions_at_once(settings.database.url),
+            retry=Retry(cap=delivery.max_backoff_seconds),
+            outbox_lease_seconds=delivery.lease_seconds,
+            redact=Redactor.from_settings(settings),
         )
         await engine.start()
     except BaseException:

@@ -23,6 +23,7 @@ from bot.platforms.download import DownloadPolicy
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
+from storage.db import is_sqlite
 
 log = structlog.get_logger("tuanle.serve")
 
@@ -56,11 +57,19 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     tg, zl = settings.telegram, settings.zalo
     telegram: TelegramAdapter | None = None
     zalo: ZaloAdapter | None = None
+    # With SQLite this is the only process sending, so what a killed process had claimed from
+    # the outbox is released at once instead of after its lease.
+    exclusive = is_sqlite(settings.database.url)
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
         sender = TelegramSender(bot, max_attempts=tg.max_attempts)
         telegram = TelegramAdapter(
-            app.engine, bot, sender=sender, fetch_seconds=settings.evidence.fetch_timeout_seconds
+            app.engine,
+            bot,
+            sender=sender,
+            fetch_seconds=settings.evidence.fetch_timeout_seconds,
+            sweep_seconds=settings.delivery.sweep_seconds,
+            exclusive=exclusive,
         )
         await telegram.start()
         if tg.mode == "polling":
@@ -79,7 +88,13 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             zalo_sender = ZaloSender(
                 client, per_second=zl.messages_per_second, max_attempts=zl.max_attempts
             )
-            zalo = ZaloAdapter(app.engine, client, sender=zalo_sender)
+            zalo = ZaloAdapter(
+                app.engine,
+                client,
+                sender=zalo_sender,
+                sweep_seconds=settings.delivery.sweep_seconds,
+                exclusive=exclusive,
+            )
             await zalo.start()
             if zl.mode == "polling":
                 tasks.append(asyncio.create_task(zalo.poll()))
@@ -103,6 +118,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
 
         await stop.wait()
         log.info("stopping")
+        app.engine.stop()  # a message meeting a fault now waits for the next start
         for adapter in (telegram, zalo):
             if adapter is not None:
                 adapter.stop()

@@ -116,6 +116,8 @@ class Member(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     joined_at: Mapped[datetime]
+    # Set when the platform said the person blocked the bot (403); cleared when they write again.
+    unreachable_at: Mapped[datetime | None]
 
 
 class Report(Base):
@@ -221,6 +223,34 @@ class InboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the transaction that decided it and sent from here."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_chat_pending", "platform", "chat_id", "status", "id"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))  # None: a broadcast to a chat
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Reply, Reply.to_payload()
+    step: Mapped[str | None] = mapped_column(String(64))  # the conversation step it shows
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # reply, notice; later reminder, broadcast…
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, failed, skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Not before then: a backoff after a failure, or a claim while a sender holds it.
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

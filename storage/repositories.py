@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Answer,
@@ -26,6 +27,7 @@ from storage.models import (
     InboxMessage,
     Invite,
     Member,
+    OutboxMessage,
     Report,
     Unit,
 )
@@ -181,6 +183,26 @@ class Members:
         member.role = role
         await self._session.flush()
         return member
+
+    async def set_unreachable(
+        self, platform: str, user_id: str | None, chat_id: str, when: datetime | None
+    ) -> int:
+        """Marks (or with ``None`` clears) the person as unreachable; how many rows changed."""
+        who = Member.user_id == user_id if user_id is not None else Member.chat_id == chat_id
+        result = await self._session.execute(
+            update(Member).where(Member.platform == platform, who).values(unreachable_at=when)
+        )
+        return int(cast(Any, result).rowcount or 0)
+
+    async def unreachable(self, platform: str, user_id: str | None, chat_id: str) -> bool:
+        """True when the person (or, for a chat-wide message, the chat) blocked the bot."""
+        who = Member.user_id == user_id if user_id is not None else Member.chat_id == chat_id
+        found = await self._session.execute(
+            select(Member.id).where(
+                Member.platform == platform, who, Member.unreachable_at.is_not(None)
+            )
+        )
+        return found.first() is not None
 
     async def of_unit(self, unit_id: int) -> list[Member]:
         return list(
@@ -380,6 +402,9 @@ class Inbox:
             return None
         return message
 
+    async def get(self, inbox_id: int) -> InboxMessage | None:
+        return await self._session.get(InboxMessage, inbox_id)
+
     async def pending(self, platform: str, limit: int = 100) -> list[InboxMessage]:
         return list(
             (
@@ -411,6 +436,220 @@ class Inbox:
             update(InboxMessage)
             .where(InboxMessage.id == message.id)
             .values(status="done", processed_at=now)
+        )
+
+
+class Outbox:
+    """Messages to send: written with the change that caused them, sent in order per chat."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        platform: str,
+        chat_id: str,
+        user_id: str | None,
+        payload: dict[str, Any],
+        kind: str,
+        now: datetime,
+        step: str | None = None,
+        version: int = 0,
+        inbox_id: int | None = None,
+        dedupe_key: str | None = None,
+        not_before: datetime | None = None,
+        status: str = "pending",
+    ) -> int | None:
+        """Queues one message; its id, or None when ``dedupe_key`` was queued before."""
+        values = {
+            "platform": platform,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "payload": payload,
+            "step": step,
+            "version": version,
+            "inbox_id": inbox_id,
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        }
+        if dedupe_key is not None:
+            inserted = await _insert_ignore(
+                self._session, OutboxMessage, values, ["dedupe_key"], returning=OutboxMessage.id
+            )
+            return None if inserted is None else int(inserted)
+        row = OutboxMessage(**values)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def due_chats(self, platform: str, now: datetime, limit: int = 1000) -> list[str]:
+        """Chats of this platform whose oldest pending message is due by ``now``."""
+        other = aliased(OutboxMessage)
+        head = (
+            select(func.min(other.id))
+            .where(
+                other.platform == OutboxMessage.platform,
+                other.chat_id == OutboxMessage.chat_id,
+                other.status == "pending",
+            )
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(OutboxMessage.chat_id)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.id == head,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return [str(chat) for chat in rows.scalars()]
+
+    async def claim(
+        self, platform: str, chat_id: str, now: datetime, until: datetime, limit: int = 20
+    ) -> list[OutboxMessage]:
+        """The chat's oldest pending messages, due by ``now``, held until ``until``; in order.
+
+        Empty when the oldest is not due yet or another worker holds it: later messages of a
+        chat never overtake an earlier one. On PostgreSQL the rows are taken with ``FOR UPDATE
+        SKIP LOCKED``, so workers sharing the table never send the same row at once.
+        """
+        pending = (
+            OutboxMessage.platform == platform,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == "pending",
+        )
+        head = (
+            await self._session.execute(select(func.min(OutboxMessage.id)).where(*pending))
+        ).scalar_one_or_none()
+        if head is None:
+            return []
+        rows = list(
+            (
+                await self._session.execute(
+                    select(OutboxMessage)
+                    .where(*pending, OutboxMessage.id >= head)
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).scalars()
+        )
+        if not rows or rows[0].id != head:
+            return []
+        taken: list[OutboxMessage] = []
+        for row in rows:
+            if row.next_attempt_at > now:
+                break
+            row.next_attempt_at = until
+            taken.append(row)
+        await self._session.flush()
+        return taken
+
+    async def get(self, outbox_id: int) -> OutboxMessage | None:
+        return await self._session.get(OutboxMessage, outbox_id)
+
+    async def mark_sent(self, outbox_id: int, now: datetime) -> None:
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
+        )
+
+    async def retry_later(self, outbox_id: int, error: str, at: datetime) -> None:
+        """Counts a failed send and keeps the message for another try at ``at``."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
+            .values(
+                attempts=OutboxMessage.attempts + 1, last_error=error[:2000], next_attempt_at=at
+            )
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        """A send the platform refused for good (a bad request): later messages go on."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(status="failed", attempts=OutboxMessage.attempts + 1, last_error=error[:2000])
+        )
+
+    async def skip(self, ids: Sequence[int]) -> None:
+        """Marks these pending messages as not to be sent (superseded by a later one)."""
+        if ids:
+            await self._session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+                .values(status="skipped")
+            )
+
+    async def skip_chat(self, platform: str, chat_id: str, reason: str) -> int:
+        """Marks every pending message of the chat as not to be sent; how many."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.status == "pending",
+            )
+            .values(status="skipped", last_error=reason)
+        )
+        return int(cast(Any, result).rowcount or 0)
+
+    async def due_now(self, ids: Sequence[int], now: datetime) -> None:
+        """Makes these pending messages due at once (claimed, then not sent)."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "pending")
+            .values(next_attempt_at=now)
+        )
+
+    async def release(self, platform: str, now: datetime) -> None:
+        """Makes every pending message due now: at the start of the only process sending."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+        )
+
+    async def last_sent_step(self, platform: str, user_id: str, by: datetime) -> str | None:
+        """The step shown by the person's latest message that was sent at or before ``by``."""
+        return (
+            await self._session.execute(
+                select(OutboxMessage.step)
+                .where(
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.status == "sent",
+                    OutboxMessage.step.is_not(None),
+                    OutboxMessage.sent_at <= by,
+                )
+                .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def of_chat(self, platform: str, chat_id: str) -> list[OutboxMessage]:
+        """Every message of the chat, oldest first."""
+        return list(
+            (
+                await self._session.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id)
+                    .order_by(OutboxMessage.id)
+                )
+            ).scalars()
         )
 
 

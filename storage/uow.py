@@ -18,6 +18,7 @@ from storage.repositories import (
     Inbox,
     Invites,
     Members,
+    Outbox,
     Reports,
     Units,
 )
@@ -33,6 +34,7 @@ class UnitOfWork:
     reports: Reports
     conversations: Conversations
     inbox: Inbox
+    outbox: Outbox
     audit: Audit
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.reports = Reports(session)
         self.conversations = Conversations(session)
         self.inbox = Inbox(session)
+        self.outbox = Outbox(session)
         self.audit = Audit(session)
         return self
 

@@ -74,6 +74,21 @@ class Reply:
     version: int = 0
     meta: dict[str, str] = field(default_factory=dict)
 
+    def to_payload(self) -> dict[str, Any]:
+        """The reply as JSON-ready data for the outbox."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        """The reply back from its outbox payload."""
+        return cls(
+            text=str(payload["text"]),
+            choices=tuple(Choice(**c) for c in payload.get("choices", ())),
+            actions=tuple(Choice(**a) for a in payload.get("actions", ())),
+            version=int(payload.get("version", 0)),
+            meta={str(k): str(v) for k, v in (payload.get("meta") or {}).items()},
+        )
+
 
 def button_data(version: int, key: str) -> str:
     """The data a button carries: the step it belongs to and the choice it stands for."""

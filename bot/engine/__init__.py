@@ -1,12 +1,25 @@
-"""The engine: incoming message -> inbox -> unit of work -> handler -> commit -> replies."""
+"""The engine: incoming message -> inbox -> unit of work -> handler -> commit -> outbox."""
 
+from bot.engine.clock import Clock, SystemClock
 from bot.engine.core import (
-    Clock,
     Engine,
+    EvidenceLimits,
     FileFetcher,
     FileTooLarge,
     FileUnavailable,
-    SystemClock,
+    Processed,
 )
+from bot.engine.outbox import OutboxStore, Outgoing
 
-__all__ = ["Clock", "Engine", "FileFetcher", "FileTooLarge", "FileUnavailable", "SystemClock"]
+__all__ = [
+    "Clock",
+    "Engine",
+    "EvidenceLimits",
+    "FileFetcher",
+    "FileTooLarge",
+    "FileUnavailable",
+    "OutboxStore",
+    "Outgoing",
+    "Processed",
+    "SystemClock",
+]

@@ -3,33 +3,42 @@
 A message is first stored in the inbox and committed (so an adapter may acknowledge it to
 its platform), then processed once: a file it carries is fetched, inspected and stored outside
 any transaction; then one transaction loads the person's membership and conversation, runs the
-handler, stores the answers and the new step, and marks the message done, all in one commit. A
-duplicate delivery finds its message already stored and is dropped. A message whose handler
-keeps failing is set aside after a few tries and the person is told, so one bad message never
-blocks the next.
+handler, stores the answers, the new step, the replies (as outbox rows) and marks the message
+done, all in one commit. A reply therefore exists as soon as the answer does, and survives a
+crash before it is sent. A duplicate delivery finds its message already stored and is dropped.
+
+A database or network fault (transient) keeps the message pending and is retried with backoff
+for as long as it lasts; only a handler that fails on the same message a few times sets it
+aside, and the person is told, so one bad message never blocks the next.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Attachment, Incoming, Reply
-from bot.evidence import EvidenceRefused, inspect_upload
+from bot.engine.clock import Clock, SystemClock
+from bot.engine.outbox import OutboxStore, Redact, keep
+from bot.evidence import EvidenceRefused, Inspector
 from handlers import messages as say
 from handlers.common import Context, Policy, Upload
 from handlers.conversation import respond
 from storage.files import FileStore
 from storage.uow import UnitOfWork
+
+__all__ = ["Clock", "Engine", "FileTooLarge", "FileUnavailable", "SystemClock"]
 
 log = structlog.get_logger("tuanle.engine")
 # Messages stored but not processed when a process stops: a few at most, unless a database
@@ -37,24 +46,13 @@ log = structlog.get_logger("tuanle.engine")
 RECOVERY_LIMIT = 100_000
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    """The real time, in UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class FileTooLarge(Exception):
     """The file is larger than the limit; raised before or while fetching it."""
 
 
 class FileUnavailable(Exception):
-    """The file could not be fetched; ``reason`` is "not_found", "timeout", "unreachable",
-    "too_slow" or "refused". The text never carries the file's URL."""
+    """The file could not be fetched: ``reason`` is not_found, timeout, unreachable, too_slow
+    or refused."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -73,6 +71,42 @@ class FileFetcher(Protocol):
 class EvidenceLimits:
     max_bytes: int = 20 * 1024 * 1024
     max_pixels: int = 40_000_000
+    fetch_timeout: float = 60.0  # the whole download, however the bytes trickle in
+    slow_notice_after: float = 5.0  # then the person is told once that it takes a while
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Backoff for transient faults: ``first`` seconds, doubling up to ``cap``, with jitter."""
+
+    first: float = 0.5
+    cap: float = 180.0
+
+    def delay(self, attempt: int) -> float:
+        """The wait before try ``attempt`` + 1 (attempt counts from 0)."""
+        base = min(self.cap, self.first * 2.0 ** min(attempt, 30))
+        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """What processing one message produced: the replies and their outbox rows."""
+
+    replies: list[Reply] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for faults that pass by themselves: the database or the network away for a while."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    if isinstance(error, OSError | ConnectionError | TimeoutError):
+        return True
+    # asyncpg's connection errors, when they surface unwrapped (no import: optional driver).
+    kind = type(error)
+    return kind.__module__.startswith("asyncpg") and "Connection" in kind.__name__
 
 
 class Engine:
@@ -89,6 +123,10 @@ class Engine:
         policy: Policy | None = None,
         limits: EvidenceLimits | None = None,
         give_up_after: int = 3,
+        concurrency: int = 4,
+        retry: Retry | None = None,
+        redact: Redact = keep,
+        outbox_lease_seconds: float = 60.0,
     ) -> None:
         self._uows = uows
         self.campaign = campaign
@@ -97,8 +135,18 @@ class Engine:
         self._zone = zone or ZoneInfo("Asia/Ho_Chi_Minh")
         self._policy = policy or Policy()
         self._limits = limits or EvidenceLimits()
+        self._inspector = Inspector()  # photos decoded side by side, one per core at most
         self._give_up_after = give_up_after
+        self._retry = retry or Retry()
+        self._redact = redact
+        # Transactions at once: no more than the database pool has connections, so a burst
+        # waits here instead of timing out on the pool.
+        self._slots = asyncio.Semaphore(concurrency)
+        self._stopping = asyncio.Event()
         self._campaign_id: int | None = None
+        self.outbox = OutboxStore(
+            uows, self._clock, redact=redact, lease_seconds=outbox_lease_seconds, slots=self._slots
+        )
 
     async def start(self) -> None:
         """Makes sure the campaign has its row; call once before processing."""
@@ -109,8 +157,12 @@ class Engine:
             await uow.commit()
             self._campaign_id = row.id
 
+    def stop(self) -> None:
+        """Stops waiting out faults: a message still failing stays pending for the next start."""
+        self._stopping.set()
+
     async def handle(self, incoming: Incoming, fetcher: FileFetcher) -> list[Reply]:
-        """Stores, then processes one message; the replies to send (none for a duplicate)."""
+        """Stores, then processes one message; the replies queued (none for a duplicate)."""
         inbox_id = await self.receive(incoming)
         if inbox_id is None:
             log.info(
@@ -124,7 +176,7 @@ class Engine:
 
     async def receive(self, incoming: Incoming) -> int | None:
         """Stores the message durably; its inbox id, or None when it was stored before."""
-        async with self._uows() as uow:
+        async with self._slots, self._uows() as uow:
             inbox_id = await uow.inbox.add(
                 incoming.platform,
                 incoming.message_id,
@@ -136,13 +188,39 @@ class Engine:
             await uow.commit()
         return inbox_id
 
-    async def record_unreachable(self, platform: str, chat_id: str) -> None:
-        """Notes that a chat blocked the bot, so nobody keeps sending to it."""
-        async with self._uows() as uow:
-            uow.audit.record(
-                f"{platform}:{chat_id}", "member.unreachable", {"chat": chat_id}, self._clock.now()
+    async def enqueue(
+        self,
+        platform: str,
+        chat_id: str,
+        reply: Reply,
+        *,
+        user_id: str | None = None,
+        kind: str = "notice",
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queues a message no handler caused (a notice, later reminders); its outbox id.
+
+        None when ``dedupe_key`` was queued before. A chat that blocked the bot gets nothing.
+        """
+        now = self._clock.now()
+        async with self._slots, self._uows() as uow:
+            blocked = await uow.members.unreachable(platform, user_id, chat_id)
+            outbox_id = await uow.outbox.add(
+                platform=platform,
+                chat_id=chat_id,
+                user_id=user_id,
+                payload=reply.to_payload(),
+                kind=kind,
+                now=now,
+                version=reply.version,
+                dedupe_key=dedupe_key,
+                not_before=self.outbox.due_after(),
+                status="skipped" if blocked else "pending",
             )
             await uow.commit()
+        if outbox_id is not None and not blocked:
+            self.outbox.queued(platform, chat_id)
+        return outbox_id
 
     async def pending(self, platform: str) -> list[int]:
         """Stored messages of this platform not processed yet (after a crash, say)."""
@@ -155,40 +233,106 @@ class Engine:
             return [(m.id, m.user_id, m.chat_id) for m in stored]
 
     async def process(self, inbox_id: int, fetcher: FileFetcher) -> list[Reply]:
-        """Processes a stored message once, retrying a failing handler a few times."""
+        """Processes a stored message once; the replies it queued in the outbox."""
+        return (await self.run(inbox_id, fetcher)).replies
+
+    async def run(self, inbox_id: int, fetcher: FileFetcher, *, hold: float = 0.0) -> Processed:
+        """Processes a stored message once, waiting out transient faults.
+
+        Args:
+            hold: seconds the replies wait before they are due (an album's acknowledgement
+                waits for its last photo).
+        """
+        faults = 0
         while True:
             started = time.monotonic()
             try:
-                return await self._process_once(inbox_id, fetcher, started)
+                return await self._process_once(inbox_id, fetcher, started, hold)
             except Exception as error:
-                log.exception("message", inbox=inbox_id, outcome="error")
-                async with self._uows() as uow:
-                    gave_up = await uow.inbox.record_failure(
-                        inbox_id, f"{type(error).__name__}: {error}", self._give_up_after
-                    )
-                    await uow.commit()
-                if gave_up:
-                    log.error("message", inbox=inbox_id, outcome="set_aside")
-                    return [Reply(say.INTERNAL_ERROR)]
-                await asyncio.sleep(0.05)
+                text = self._redact(f"{type(error).__name__}: {error}")
+                if not is_transient(error):
+                    log.error("message", inbox=inbox_id, outcome="error", error=text)
+                    try:
+                        gave_up = await self._record_failure(inbox_id, text)
+                    except Exception as second:
+                        if not is_transient(second):
+                            raise
+                        gave_up = None
+                    if gave_up is not None:
+                        if gave_up.replies:
+                            return gave_up
+                        await asyncio.sleep(0.05)
+                        continue
+                wait = self._retry.delay(faults)
+                faults += 1
+                log.warning("message", inbox=inbox_id, outcome="retry", error=text, wait=wait)
+                if await self._stopped_within(wait):
+                    return Processed()  # still pending: the next start picks it up
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _record_failure(self, inbox_id: int, error: str) -> Processed:
+        """Counts a handler's failure; once it gave up, queues the generic error reply."""
+        now = self._clock.now()
+        async with self._slots, self._uows() as uow:
+            gave_up = await uow.inbox.record_failure(inbox_id, error, self._give_up_after)
+            message = await uow.inbox.get(inbox_id)
+            ids: list[int] = []
+            reply = Reply(say.INTERNAL_ERROR)
+            if gave_up and message is not None:
+                outbox_id = await uow.outbox.add(
+                    platform=message.platform,
+                    chat_id=message.chat_id,
+                    user_id=message.user_id,
+                    payload=reply.to_payload(),
+                    kind="reply",
+                    now=now,
+                    inbox_id=inbox_id,
+                    not_before=self.outbox.due_after(),
+                )
+                ids = [outbox_id] if outbox_id is not None else []
+            await uow.commit()
+        if not gave_up:
+            return Processed()
+        log.error("message", inbox=inbox_id, outcome="set_aside")
+        if message is not None:
+            self.outbox.queued(message.platform, message.chat_id)
+        return Processed([reply], ids)
 
     async def _process_once(
-        self, inbox_id: int, fetcher: FileFetcher, started: float
-    ) -> list[Reply]:
-        async with self._uows() as uow:
+        self, inbox_id: int, fetcher: FileFetcher, started: float, hold: float
+    ) -> Processed:
+        async with self._slots, self._uows() as uow:
             message = await uow.inbox.claim(inbox_id)
             if message is None:
-                return []
+                return Processed()
             incoming = Incoming.from_payload(message.payload)
-        upload = await self._prepare(incoming.attachment, fetcher) if incoming.attachment else None
-        async with self._uows() as uow:
+        upload = (
+            await self._prepare(incoming, incoming.attachment, fetcher)
+            if incoming.attachment
+            else None
+        )
+        async with self._slots, self._uows() as uow:
             message = await uow.inbox.claim(inbox_id)
             if message is None:  # processed meanwhile by another worker
-                return []
+                return Processed()
             now = self._clock.now()
             conversation = await uow.conversations.load(incoming.platform, incoming.user_id, now)
             member = await uow.members.find(incoming.platform, incoming.user_id)
             unit = await uow.units.get(member.unit_id) if member else None
+            if member is not None and member.unreachable_at is not None:
+                member.unreachable_at = None  # they wrote again: they can be reached
+            seen_step = None
+            if incoming.text is not None and not incoming.button and not incoming.attachment:
+                seen = await uow.outbox.last_sent_step(
+                    incoming.platform, incoming.user_id, message.received_at
+                )
+                seen_step = seen if seen != conversation.step else None
             ctx = Context(
                 uow=uow,
                 campaign=self.campaign,
@@ -202,6 +346,7 @@ class Engine:
                 zone=self._zone,
                 policy=self._policy,
                 upload=upload,
+                seen_step=seen_step,
             )
             step_before = conversation.step
             outcome = await respond(ctx)
@@ -213,9 +358,27 @@ class Engine:
             conversation.updated_at = now
             if ctx.member is not None and ctx.member.chat_id != incoming.chat_id:
                 ctx.member.chat_id = incoming.chat_id
+            version = conversation.version
+            replies = [replace(reply, version=version) for reply in outcome.replies]
+            due = self.outbox.due_after(hold)
+            ids: list[int] = []
+            for reply in replies:
+                outbox_id = await uow.outbox.add(
+                    platform=incoming.platform,
+                    chat_id=incoming.chat_id,
+                    user_id=incoming.user_id,
+                    payload=reply.to_payload(),
+                    kind="reply",
+                    now=now,
+                    step=conversation.step,
+                    version=version,
+                    inbox_id=inbox_id,
+                    not_before=due,
+                )
+                if outbox_id is not None:
+                    ids.append(outbox_id)
             await uow.inbox.mark_done(message, now)
             await uow.commit()
-            version = conversation.version
         log.info(
             "message",
             platform=incoming.platform,
@@ -225,7 +388,7 @@ class Engine:
             outcome="ok",
             ms=round((time.monotonic() - started) * 1000, 1),
         )
-        return [replace(reply, version=version) for reply in outcome.replies]
+        return Processed(replies, ids)
 
     def _require_campaign(self) -> int:
         if self._campaign_id is None:
@@ -233,19 +396,24 @@ class Engine:
         return self._campaign_id
 
     async def _prepare(
-        self, attachment: Attachment, fetcher: FileFetcher
+        self, incoming: Incoming, attachment: Attachment, fetcher: FileFetcher
     ) -> Upload | EvidenceRefused:
         """Fetches, inspects and stores a file; a refusal for the person when it is not fit."""
         limit = self._limits.max_bytes
         if attachment.declared_size is not None and attachment.declared_size > limit:
             return EvidenceRefused.too_large(limit)
         try:
-            data = await fetcher.fetch(attachment, limit)
+            data = await self._fetch(incoming, attachment, fetcher, limit)
         except FileTooLarge:
             return EvidenceRefused.too_large(limit)
+        except FileUnavailable as error:
+            log.info("file", id=incoming.message_id, outcome="unavailable", reason=error.reason)
+            return EvidenceRefused.unavailable(error.reason)
+        except TimeoutError:
+            log.info("file", id=incoming.message_id, outcome="unavailable", reason="timeout")
+            return EvidenceRefused.unavailable("timeout")
         try:
-            prepared = await asyncio.to_thread(
-                inspect_upload,
+            prepared = await self._inspector.inspect(
                 data,
                 max_bytes=limit,
                 max_pixels=self._limits.max_pixels,
@@ -256,3 +424,27 @@ class Engine:
         digest = hashlib.sha256(prepared.data).hexdigest()
         key = await self._files.put(prepared.data, sha256=digest, extension=prepared.extension)
         return Upload(prepared, key)
+
+    async def _fetch(
+        self, incoming: Incoming, attachment: Attachment, fetcher: FileFetcher, limit: int
+    ) -> bytes:
+        """The file within the total deadline; past a few seconds the person is told once."""
+        task = asyncio.ensure_future(fetcher.fetch(attachment, limit))
+        try:
+            notice_after = min(self._limits.slow_notice_after, self._limits.fetch_timeout)
+            done, _ = await asyncio.wait({task}, timeout=notice_after)
+            if not done:
+                try:
+                    await self.enqueue(
+                        incoming.platform,
+                        incoming.chat_id,
+                        Reply(say.FILE_SLOW),
+                        user_id=incoming.user_id,
+                    )
+                except Exception as error:  # a notice is a courtesy; the file matters more
+                    log.warning("file", outcome="notice_not_queued", error=type(error).__name__)
+            remaining = self._limits.fetch_timeout - notice_after
+            return await asyncio.wait_for(task, timeout=max(remaining, 0.001))
+        finally:
+            if not task.done():
+                task.cancel()

@@ -59,7 +59,8 @@ class ConsoleChat:
         """Processes messages stored before a crash and not answered yet."""
         engine = self.chat.engine
         for inbox_id in await engine.pending(PLATFORM):
-            self.show(await engine.process(inbox_id, self.chat.files))
+            await engine.process(inbox_id, self.chat.files)
+        self.show(await self.chat.flush())
 
     async def run(self) -> None:
         """Chats until end of input or /quit."""

@@ -1,62 +1,313 @@
-"""Processing stored messages and sending the replies, for every platform adapter alike.
+"""Processing stored messages and delivering the outbox, for every platform adapter alike.
 
-An adapter stores each incoming message through ``Engine.receive`` and then hands its inbox id
-here. Messages of one person are processed one after another, in order (two updates of one
-user never race on the same conversation), while different people proceed side by side. Photos
-sent as one album are answered once, after the last of them. ``drain`` waits for everything in
-flight, for a graceful stop.
+An adapter stores each incoming message through ``Engine.receive`` and hands its inbox id to the
+``Dispatcher``. Messages of one person are processed one after another, in order (two updates of
+one user never race on the same conversation), while different people proceed side by side. The
+replies are rows of the outbox by then; ``Delivery`` sends them, per chat in order, through the
+platform's ``Sender``, marking each sent. A failed send stays queued with backoff and holds back
+that chat's later messages only; a 403 marks the person unreachable. A periodic sweep picks up
+what is due (after a backoff, after a crash, or queued by another process). Photos sent as one
+album are answered once, after the last of them. ``drain`` waits for everything in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import structlog
 
 from bot.domain.chat import Reply
-from bot.engine import Engine, FileFetcher
+from bot.engine import Engine, FileFetcher, OutboxStore, Outgoing
+from bot.engine.core import Retry
 
 log = structlog.get_logger("tuanle.dispatch")
 
 ALBUM_QUIET_SECONDS = 1.0
+SWEEP_SECONDS = 2.0
+
+
+class Unreachable(Exception):
+    """The person blocked the bot (403): nothing more is sent until they write again."""
+
+
+class SendFailed(Exception):
+    """A send that may work later (5xx, a timeout, 429); ``retry_after`` when the API said."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, whole_bot: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.whole_bot = whole_bot  # the limit is on the bot, not on this chat
+
+
+class SendRejected(Exception):
+    """The platform refused this message for good (a bad request): it is not tried again."""
 
 
 class Sender(Protocol):
-    """Sends one reply to one chat on one platform: the one way a message leaves the bot."""
+    """Sends one reply to one chat on one platform: the one way a message leaves the bot.
+
+    Raises Unreachable, SendFailed or SendRejected; ``Delivery`` decides what follows.
+    """
 
     async def send(self, chat_id: str, reply: Reply) -> None: ...
 
 
-class RateLimit:
-    """At most ``per_second`` requests overall and one per ``per_chat_interval`` to a chat.
+@dataclass
+class _Bucket:
+    """A token bucket: ``burst`` sends at once, then ``rate`` a second; can be paused."""
 
-    The defaults are Telegram's (its FAQ: about 30 a second, 1 a second per chat).
+    rate: float
+    burst: float
+    tokens: float = 0.0
+    stamp: float = field(default_factory=time.monotonic)
+    paused_until: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def wait_time(self, now: float) -> float:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if now < self.paused_until:
+            return self.paused_until - now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    @property
+    def idle(self) -> bool:
+        return self.tokens >= self.burst and self.paused_until <= time.monotonic()
+
+
+async def _turn(bucket: _Bucket) -> None:
+    """Waits until the bucket has a token (a timed wait: nothing else could signal it)."""
+    delay = bucket.wait_time(time.monotonic())
+    while delay > 0:
+        await asyncio.sleep(delay)
+        delay = bucket.wait_time(time.monotonic())
+
+
+class SendLimits:
+    """Per-bot and per-chat token buckets; a chat waiting for its turn never holds the bot's.
+
+    The defaults are Telegram's (its FAQ: about 30 a second per bot; a chat may get a short
+    burst, then about one a second). ``chat_rate=None`` puts no limit on a chat.
     """
 
-    def __init__(self, per_second: float = 30.0, per_chat_interval: float = 1.0) -> None:
-        self._interval = 1.0 / per_second
-        self._chat_interval = per_chat_interval
-        self._next_global = 0.0
-        self._next_chat: dict[str, float] = defaultdict(float)
-        self._lock = asyncio.Lock()
+    def __init__(
+        self,
+        per_second: float = 30.0,
+        *,
+        chat_burst: float = 3.0,
+        chat_rate: float | None = 1.0,
+    ) -> None:
+        self._bot = _Bucket(per_second, max(1.0, per_second))
+        self._chat_burst = chat_burst
+        self._chat_rate = chat_rate
+        self._chats: dict[str, _Bucket] = {}
+
+    def _chat(self, chat_id: str) -> _Bucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) > 10_000:  # forget chats back at a full bucket
+                self._chats = {k: b for k, b in self._chats.items() if not b.idle}
+            rate = self._chat_rate if self._chat_rate is not None else 1e9
+            bucket = self._chats[chat_id] = _Bucket(rate, self._chat_burst)
+        return bucket
 
     async def wait(self, chat_id: str | None) -> None:
-        """Waits for this chat's turn; ``None`` for requests that send nothing to a chat."""
-        async with self._lock:
-            now = time.monotonic()
-            chat_next = self._next_chat[chat_id] if chat_id is not None else 0.0
-            start = max(now, self._next_global, chat_next)
-            self._next_global = start + self._interval
-            if chat_id is not None:
-                self._next_chat[chat_id] = start + self._chat_interval
-        delay = start - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Waits for this chat's turn, then the bot's; ``None`` for requests to no chat."""
+        if chat_id is not None:
+            await _turn(self._chat(chat_id))
+        await _turn(self._bot)
+        self._bot.tokens -= 1
+        if chat_id is not None:
+            self._chat(chat_id).tokens -= 1
+
+    def pause(self, chat_id: str | None, seconds: float) -> None:
+        """Nothing to this chat (or, with ``None``, from the bot) for ``seconds``: a 429."""
+        bucket = self._bot if chat_id is None else self._chat(chat_id)
+        bucket.paused_until = max(bucket.paused_until, time.monotonic() + seconds)
+
+
+class Delivery:
+    """Sends a platform's outbox: per chat in order, each row marked once it went out."""
+
+    def __init__(
+        self,
+        platform: str,
+        outbox: OutboxStore,
+        sender: Sender,
+        *,
+        limits: SendLimits | None = None,
+        retry: Retry | None = None,
+        sweep_seconds: float = SWEEP_SECONDS,
+        exclusive: bool = False,
+    ) -> None:
+        self.platform = platform
+        self.outbox = outbox
+        self.sender = sender
+        self.limits = limits
+        self._retry = retry or Retry(first=0.5, cap=300.0)
+        self._sweep_seconds = sweep_seconds
+        # The only process sending (SQLite): claims left by a killed process are released at
+        # start instead of waiting for their lease to run out.
+        self._exclusive = exclusive
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._running = False
+        outbox.subscribe(self._queued)
+
+    async def start(self) -> None:
+        """Sends what was left unsent before the start, then keeps sweeping."""
+        if self._exclusive:
+            await self.outbox.release_all(self.platform)
+        self._running = True
+        await self.sweep()
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def sweep(self) -> int:
+        """Starts sending to every chat with a message due; how many chats."""
+        chats = await self.outbox.due_chats(self.platform)
+        for chat_id in chats:
+            self.kick(chat_id)
+        return len(chats)
+
+    async def _sweep_forever(self) -> None:
+        while self._running:
+            await asyncio.sleep(self._sweep_seconds)
+            try:
+                await self.sweep()
+            except Exception as error:  # the database may be away; the next sweep tries again
+                log.warning("sweep", platform=self.platform, error=type(error).__name__)
+
+    def _queued(self, platform: str, chat_id: str) -> None:
+        if platform == self.platform and self._running:
+            self.kick(chat_id)
+
+    def kick(self, chat_id: str) -> None:
+        """Sends the chat's due messages in the background."""
+        task = self._tasks.get(chat_id)
+        if task is not None and not task.done():
+            self._again.add(chat_id)
+            return
+        self._tasks[chat_id] = asyncio.create_task(self._flush_in_background(chat_id))
+
+    async def _flush_in_background(self, chat_id: str) -> None:
+        while True:
+            self._again.discard(chat_id)
+            try:
+                await self.flush(chat_id)
+            except Exception as error:  # the database away: the sweep comes back to it
+                log.warning("deliver", chat=chat_id, outcome="error", error=type(error).__name__)
+            if chat_id not in self._again:
+                self._tasks.pop(chat_id, None)
+                return
+
+    async def flush(self, chat_id: str) -> list[Reply]:
+        """Sends the chat's due messages in order until one fails; the replies that went out."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        delivered: list[Reply] = []
+        async with lock:
+            while True:
+                batch = await self.outbox.claim(self.platform, chat_id)
+                if not batch:
+                    break
+                for index, message in enumerate(batch):
+                    if not await self._send(message):
+                        await self.outbox.release([m.id for m in batch[index + 1 :]])
+                        return delivered
+                    delivered.append(message.reply)
+        return delivered
+
+    async def _send(self, message: Outgoing) -> bool:
+        """One message; True when it went out (or was refused for good) and the next may go."""
+        try:
+            if self.limits is not None:
+                await self.limits.wait(message.chat_id)
+            await self.sender.send(message.chat_id, message.reply)
+        except Unreachable:
+            skipped = await self.outbox.unreachable(
+                self.platform, message.chat_id, message.user_id
+            )
+            log.warning(
+                "send",
+                platform=self.platform,
+                chat=message.chat_id,
+                outcome="blocked",
+                skipped=skipped,
+            )
+            return False
+        except SendRejected as error:
+            await self.outbox.failed(message.id, f"{type(error).__name__}: {error}")
+            log.error("send", platform=self.platform, outbox=message.id, outcome="rejected")
+            return True
+        except Exception as error:  # SendFailed, or anything unforeseen: keep it, try later
+            wait = self._retry.delay(message.attempts)
+            retry_after = getattr(error, "retry_after", None)
+            if isinstance(retry_after, int | float) and retry_after > 0:
+                wait = max(wait, float(retry_after))
+                if self.limits is not None:
+                    whole = bool(getattr(error, "whole_bot", False))
+                    self.limits.pause(None if whole else message.chat_id, float(retry_after))
+            await self.outbox.retry(message.id, f"{type(error).__name__}: {error}", wait)
+            log.warning(
+                "send",
+                platform=self.platform,
+                outbox=message.id,
+                outcome="retry",
+                attempts=message.attempts + 1,
+                wait=round(wait, 2),
+            )
+            self._later(wait, message.chat_id)
+            return False
+        await self.outbox.sent(message.id)
+        return True
+
+    def _later(self, seconds: float, chat_id: str) -> None:
+        if not self._running:
+            return
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            if handle is not None:
+                self._timers.discard(handle)
+            if self._running:
+                self.kick(chat_id)
+
+        handle = loop.call_later(seconds + 0.01, fire)
+        self._timers.add(handle)
+
+    @property
+    def idle(self) -> bool:
+        """True when no chat is being sent to right now."""
+        return all(task.done() for task in self._tasks.values())
+
+    async def drain(self) -> None:
+        """Waits for the sends in flight."""
+        while tasks := [t for t in self._tasks.values() if not t.done()]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stops sweeping and retrying, after the sends in flight."""
+        self._running = False
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._sweeper
+        await self.drain()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +319,26 @@ class Job:
 
 
 class Dispatcher:
-    """Per-person ordered processing of stored messages, with their replies sent."""
+    """Per-person ordered processing of stored messages; their replies delivered at once."""
 
     def __init__(
         self,
         engine: Engine,
         fetcher: FileFetcher,
-        sender: Sender,
+        delivery: Delivery,
         *,
         album_quiet: float = ALBUM_QUIET_SECONDS,
         after: Callable[[Job], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = engine
         self._fetcher = fetcher
-        self._sender = sender
+        self.delivery = delivery
         self._album_quiet = album_quiet
         self._after = after
         self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
-        self._albums: dict[tuple[str, str], tuple[list[Reply], asyncio.TimerHandle]] = {}
-        self._album_sends: set[asyncio.Task[None]] = set()
+        self._albums: dict[tuple[str, str], tuple[list[int], asyncio.TimerHandle]] = {}
+        self._album_sends: set[asyncio.Task[list[Reply]]] = set()
 
     def submit(self, job: Job) -> None:
         """Queues a stored message behind the same person's earlier ones."""
@@ -104,8 +355,12 @@ class Dispatcher:
         while not queue.empty():
             job = queue.get_nowait()
             try:
-                replies = await self._engine.process(job.inbox_id, self._fetcher)
-                await self._deliver(job, replies)
+                hold = self._album_quiet * 3 if job.album is not None else 0.0
+                processed = await self._engine.run(job.inbox_id, self._fetcher, hold=hold)
+                if job.album is None:
+                    await self.delivery.flush(job.chat_id)
+                else:
+                    await self._hold_album((job.chat_id, job.album), processed.outbox_ids)
                 if self._after is not None:
                     await self._after(job)
             except Exception:  # one failure must not stop this person's queue
@@ -113,34 +368,31 @@ class Dispatcher:
             finally:
                 queue.task_done()
 
-    async def _deliver(self, job: Job, replies: list[Reply]) -> None:
-        if job.album is None:
-            for reply in replies:
-                await self._sender.send(job.chat_id, reply)
-            return
-        key = (job.chat_id, job.album)
+    async def _hold_album(self, key: tuple[str, str], ids: list[int]) -> None:
+        """Keeps only the latest acknowledgement of an album, sent once it is quiet."""
         earlier = self._albums.pop(key, None)
         if earlier is not None:
             earlier[1].cancel()
+            await self.delivery.outbox.skip(earlier[0])
         loop = asyncio.get_running_loop()
         timer = loop.call_later(self._album_quiet, self._flush_album, key)
-        self._albums[key] = (replies, timer)
+        self._albums[key] = (ids, timer)
 
     def _flush_album(self, key: tuple[str, str]) -> None:
-        replies, _timer = self._albums.pop(key)
-        task = asyncio.create_task(self._send_all(key[0], replies))
+        ids, _timer = self._albums.pop(key)
+        task = asyncio.create_task(self._release_album(key[0], ids))
         self._album_sends.add(task)
         task.add_done_callback(self._album_sends.discard)
 
-    async def _send_all(self, chat_id: str, replies: list[Reply]) -> None:
-        for reply in replies:
-            await self._sender.send(chat_id, reply)
+    async def _release_album(self, chat_id: str, ids: list[int]) -> list[Reply]:
+        await self.delivery.outbox.release(ids)
+        return await self.delivery.flush(chat_id)
 
     @property
     def idle(self) -> bool:
         """True when nothing is queued, processing, or waiting to be sent."""
         busy = any(not w.done() for w in self._workers.values())
-        return not busy and not self._albums and not self._album_sends
+        return not busy and not self._albums and not self._album_sends and self.delivery.idle
 
     async def drain(self) -> None:
         """Waits until every queued message is processed and every reply sent."""
@@ -157,6 +409,7 @@ class Dispatcher:
             if self._album_sends:
                 await asyncio.gather(*self._album_sends, return_exceptions=True)
                 continue
+            await self.delivery.drain()
             return
 
     async def recover(self, platform: str) -> int:

@@ -1,7 +1,8 @@
 """The memory adapter: a chat with the engine and no network, for the terminal and the tests.
 
 It is a real adapter: it builds ``Incoming`` messages the way the Telegram and Zalo adapters
-do, presses buttons by the data they carry, and keeps every reply. Files are either bytes kept
+do, presses buttons by the data they carry, and keeps every reply it received through the
+outbox, the way a platform's sender would. Files are either bytes kept
 in memory or paths on disk, fetched with the same size limit as a platform download.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge
+from bot.platforms.dispatch import Delivery
 
 
 class MemoryFiles:
@@ -43,6 +45,16 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
     return data
 
 
+class MemorySender:
+    """Receives what the outbox sends to a chat; nothing leaves the process."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, Reply]] = []
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        self.received.append((chat_id, reply))
+
+
 class MemoryChat:
     """One person chatting with the engine."""
 
@@ -64,6 +76,8 @@ class MemoryChat:
         self.files = files or MemoryFiles()
         self.sent: list[Incoming] = []
         self.replies: list[Reply] = []
+        self.sender = MemorySender()
+        self.delivery = Delivery(platform, engine.outbox, self.sender)
 
     def _incoming(self, **fields: object) -> Incoming:
         return Incoming(
@@ -76,9 +90,14 @@ class MemoryChat:
         )
 
     async def deliver(self, incoming: Incoming) -> list[Reply]:
-        """Hands one message to the engine, as a platform delivery would."""
+        """Hands one message to the engine, then sends what the outbox holds for this chat."""
         self.sent.append(incoming)
-        replies = await self.engine.handle(incoming, self.files)
+        await self.engine.handle(incoming, self.files)
+        return await self.flush()
+
+    async def flush(self) -> list[Reply]:
+        """Sends this chat's due outbox messages; the replies received."""
+        replies = await self.delivery.flush(self.chat_id)
         self.replies.extend(replies)
         return replies
 

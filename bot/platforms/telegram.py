@@ -4,7 +4,8 @@ aiogram is used as an HTTP client of the Bot API and for its types; its dispatch
 in its default modes it acknowledges an update before the handler finishes (research/reliability.md
 §1). Here every update is stored in the inbox and committed first: in polling mode before the
 offset moves past it, in webhook mode before the 200. Then the dispatcher processes it from the
-inbox and the replies go out through ``TelegramSender``, which keeps under Telegram's limits.
+inbox, its replies are queued in the outbox with the answer, and ``Delivery`` sends them through
+``TelegramSender``, which keeps under Telegram's limits.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing, suppress
 from datetime import UTC
-from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import structlog
@@ -42,7 +42,17 @@ from aiogram.types import (
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge, FileUnavailable
-from bot.platforms.dispatch import ALBUM_QUIET_SECONDS, Dispatcher, Job, RateLimit
+from bot.platforms.dispatch import (
+    ALBUM_QUIET_SECONDS,
+    SWEEP_SECONDS,
+    Delivery,
+    Dispatcher,
+    Job,
+    SendFailed,
+    SendLimits,
+    SendRejected,
+    Unreachable,
+)
 from bot.platforms.text import split
 
 PLATFORM = "telegram"
@@ -148,43 +158,47 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-class Unreachable(Exception):
-    """The person blocked the bot (403); never retried."""
-
-
 class TelegramSender:
-    """The one way a message leaves for Telegram: split, rate-limited, retried with care."""
+    """The one way a message leaves for Telegram: split, within the limits, one try per call.
+
+    ``send`` raises instead of retrying, so ``Delivery`` keeps the message queued: Unreachable
+    for a 403, SendFailed for a 429 (the chat paused for ``retry_after``), a 5xx or a network
+    fault, SendRejected for a request Telegram refuses for good. ``call`` serves the requests
+    that send nothing to a chat (commands, files, button acknowledgements) and retries itself.
+    """
 
     def __init__(
         self,
         bot: Bot,
         *,
-        limit: RateLimit | None = None,
+        limit: SendLimits | None = None,
         max_attempts: int = 6,
-        on_unreachable: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._bot = bot
-        self._limit = limit or RateLimit()
+        self._limit = limit or SendLimits()
         self._max_attempts = max_attempts
-        self.on_unreachable = on_unreachable
 
     async def send(self, chat_id: str, reply: Reply) -> None:
+        """Sends one reply (in pieces when long: the buttons go with the last one)."""
         pieces = split(reply.text, MESSAGE_LIMIT)
         markup = keyboard(reply)
-        try:
-            for index, piece in enumerate(pieces):
-                last = index == len(pieces) - 1
-
-                async def call(piece: str = piece, last: bool = last) -> Any:
-                    return await self._bot.send_message(
-                        chat_id=int(chat_id), text=piece, reply_markup=markup if last else None
-                    )
-
-                await self.call(chat_id, call)
-        except Unreachable:
-            log.warning("send", platform=PLATFORM, chat=chat_id, outcome="blocked")
-            if self.on_unreachable is not None:
-                await self.on_unreachable(chat_id)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self._limit.wait(chat_id)
+            try:
+                await self._bot.send_message(
+                    chat_id=int(chat_id), text=piece, reply_markup=markup if last else None
+                )
+            except TelegramRetryAfter as error:
+                self._limit.pause(chat_id, float(error.retry_after))
+                raise SendFailed("429", retry_after=float(error.retry_after)) from None
+            except TelegramForbiddenError:
+                raise Unreachable(chat_id) from None
+            except TelegramBadRequest as error:
+                raise SendRejected(error.message) from None
+            except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as error:
+                # Only the class: an aiohttp error's text may hold the URL, and the URL the token.
+                raise SendFailed(type(error).__name__) from None
 
     async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
         """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""
@@ -209,7 +223,7 @@ class TelegramSender:
             ) as error:
                 attempt += 1
                 if attempt >= self._max_attempts:
-                    log.error("send", chat=chat_id, outcome="gave_up", error=str(error))
+                    log.error("send", chat=chat_id, outcome="gave_up", error=type(error).__name__)
                     raise
                 await asyncio.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
 
@@ -276,20 +290,28 @@ class TelegramAdapter:
         sender: TelegramSender | None = None,
         album_quiet: float = ALBUM_QUIET_SECONDS,
         fetch_seconds: float = 60,
+        sweep_seconds: float = SWEEP_SECONDS,
+        exclusive: bool = False,
     ) -> None:
         self.engine = engine
         self.bot = bot
         self.sender = sender or TelegramSender(bot)
-        if self.sender.on_unreachable is None:
-            self.sender.on_unreachable = partial(engine.record_unreachable, PLATFORM)
         self.fetcher = TelegramFetcher(bot, self.sender, deadline_seconds=fetch_seconds)
-        self.dispatcher = Dispatcher(engine, self.fetcher, self.sender, album_quiet=album_quiet)
+        self.delivery = Delivery(
+            PLATFORM,
+            engine.outbox,
+            self.sender,
+            sweep_seconds=sweep_seconds,
+            exclusive=exclusive,
+        )
+        self.dispatcher = Dispatcher(engine, self.fetcher, self.delivery, album_quiet=album_quiet)
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
-        """Registers the commands and resumes what was stored but not processed."""
+        """Registers the commands, sends what was left unsent, resumes what was not processed."""
         commands = [BotCommand(command=c, description=d) for c, d in COMMANDS]
         await self.sender.call(None, lambda: self.bot.set_my_commands(commands))
+        await self.delivery.start()
         recovered = await self.dispatcher.recover(PLATFORM)
         log.info("start", platform=PLATFORM, recovered=recovered)
 
@@ -382,4 +404,5 @@ class TelegramAdapter:
         """Finishes in-flight work, then closes the HTTP session."""
         self.stop()
         await self.dispatcher.drain()
+        await self.delivery.close()
         await self.bot.session.close()

@@ -11,8 +11,6 @@ token (which sits in the URL path) in a log line or an error.
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +21,15 @@ import structlog
 
 from bot.domain.chat import Attachment, Incoming, Reply
 from bot.engine import Engine
-from bot.platforms.dispatch import Dispatcher, Job, RateLimit
+from bot.platforms.dispatch import (
+    SWEEP_SECONDS,
+    Delivery,
+    Dispatcher,
+    Job,
+    SendFailed,
+    SendLimits,
+    SendRejected,
+)
 from bot.platforms.download import Downloader, DownloadPolicy
 from bot.platforms.text import render, split
 
@@ -228,31 +234,43 @@ def _sent_at(date: Any) -> str | None:
 
 
 class ZaloSender:
-    """The one way a message leaves for Zalo: numbered text, split, rate-limited, retried."""
+    """The one way a message leaves for Zalo: numbered text, split, within the bot's rate.
+
+    ``send`` tries each piece once and raises, so ``Delivery`` keeps the message queued:
+    SendFailed for a quota (429: the whole bot pauses), a server or network fault; SendRejected
+    for a request Zalo refuses for good (400, 404). Zalo documents no "blocked by the user"
+    error, so nothing here marks a person unreachable.
+    """
 
     def __init__(
-        self, client: ZaloClient, *, per_second: float = 5.0, max_attempts: int = 6
+        self,
+        client: ZaloClient,
+        *,
+        per_second: float = 5.0,
+        max_attempts: int = 6,
+        limit: SendLimits | None = None,
+        quota_pause: float = 1.0,
     ) -> None:
         self._client = client
-        self._limit = RateLimit(per_second=per_second, per_chat_interval=0.0)
+        self._limit = limit or SendLimits(per_second, chat_rate=None)
         self._max_attempts = max_attempts
+        self._quota_pause = quota_pause
 
     async def send(self, chat_id: str, reply: Reply) -> None:
+        """Sends one reply, in pieces of at most 2,000 characters."""
         for piece in split(render(reply), MESSAGE_LIMIT):
-            await self.call(lambda piece=piece: self._client.send_message(chat_id, piece))  # type: ignore[misc]
-
-    async def call(self, request: Callable[[], Awaitable[T]]) -> T:
-        attempt = 0
-        while True:
-            await self._limit.wait(None)
+            await self._limit.wait(chat_id)
             try:
-                return await request()
+                await self._client.send_message(chat_id, piece)
             except ZaloAPIError as error:
-                attempt += 1
-                if error.error_code in (400, 401, 404) or attempt >= self._max_attempts:
-                    log.error("send", platform=PLATFORM, outcome="gave_up", error=str(error))
-                    raise
-                await asyncio.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+                if error.error_code == 429:
+                    self._limit.pause(None, self._quota_pause)
+                    raise SendFailed(
+                        str(error), retry_after=self._quota_pause, whole_bot=True
+                    ) from None
+                if error.error_code in (400, 404):
+                    raise SendRejected(str(error)) from None
+                raise SendFailed(str(error)) from None
 
 
 class ZaloFetcher:
@@ -269,15 +287,26 @@ class ZaloAdapter:
     """Receives Zalo events (webhook, or the one poller) into the inbox and answers them."""
 
     def __init__(
-        self, engine: Engine, client: ZaloClient, *, sender: ZaloSender | None = None
+        self,
+        engine: Engine,
+        client: ZaloClient,
+        *,
+        sender: ZaloSender | None = None,
+        sweep_seconds: float = SWEEP_SECONDS,
+        exclusive: bool = False,
     ) -> None:
         self.engine = engine
         self.client = client
         self.sender = sender or ZaloSender(client)
-        self.dispatcher = Dispatcher(engine, ZaloFetcher(client), self.sender)
+        self.delivery = Delivery(
+            PLATFORM, engine.outbox, self.sender, sweep_seconds=sweep_seconds, exclusive=exclusive
+        )
+        self.dispatcher = Dispatcher(engine, ZaloFetcher(client), self.delivery)
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
+        """Sends what was left unsent, then resumes what was stored but not processed."""
+        await self.delivery.start()
         recovered = await self.dispatcher.recover(PLATFORM)
         log.info("start", platform=PLATFORM, recovered=recovered)
 
@@ -348,4 +377,5 @@ class ZaloAdapter:
     async def close(self) -> None:
         self.stop()
         await self.dispatcher.drain()
+        await self.delivery.close()
         await self.client.close()

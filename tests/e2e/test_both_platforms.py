@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.platforms.dispatch import RateLimit
+from bot.platforms.dispatch import SendLimits
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import AnswerChange, Member
@@ -26,7 +26,7 @@ from tests.fakes.zalo import FakeZalo
 async def both(app: App) -> AsyncIterator[tuple[Teacher, ZaloTeacher]]:
     async with FakeTelegram() as tg, FakeZalo() as zl:
         bot = make_bot(tg.token, tg.base_url)
-        sender = TelegramSender(bot, limit=RateLimit(per_second=1000, per_chat_interval=0.0))
+        sender = TelegramSender(bot, limit=SendLimits(1000, chat_rate=None))
         telegram = TelegramAdapter(app.engine, bot, sender=sender)
         client = ZaloClient(zl.token, zl.base_url, media=LOOPBACK_MEDIA)
         zalo = ZaloAdapter(app.engine, client, sender=ZaloSender(client, per_second=1000))

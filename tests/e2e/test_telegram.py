@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.domain.loader import load_campaigns
-from bot.platforms.dispatch import RateLimit
+from bot.platforms.dispatch import SendLimits
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import TELEGRAM_PATH, TELEGRAM_SECRET_HEADER, build_web_app
 from storage.models import AnswerChange, AuditEntry, InboxMessage
@@ -36,7 +36,7 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 def _adapter(app: App, tg: FakeTelegram) -> TelegramAdapter:
     bot = make_bot(tg.token, tg.base_url)
     # The limits are Telegram's; the fake has none, so the tests need not wait a second a chat.
-    sender = TelegramSender(bot, limit=RateLimit(per_second=1000, per_chat_interval=0.0))
+    sender = TelegramSender(bot, limit=SendLimits(1000, chat_rate=None))
     return TelegramAdapter(app.engine, bot, sender=sender, album_quiet=0.3)
 
 

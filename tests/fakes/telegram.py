@@ -546,6 +546,10 @@ class FakeTelegram:
             ApiError(status, description, retry_after=retry_after) for _ in range(times)
         )
 
+    def recover(self, method: str) -> None:
+        """Failures still queued for `method` are dropped: the platform works again."""
+        self._failures.pop(method.lower(), None)
+
     # The name `timeout` is the e2e tests' shared vocabulary (the Zalo fake has the same).
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
         """Returns once `predicate()` holds; after `timeout` seconds fails with what happened."""

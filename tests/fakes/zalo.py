@@ -311,6 +311,10 @@ class FakeZalo:
         queue = self._failures.setdefault(method, deque())
         queue.extend(ApiError(error_code, description) for _ in range(times))
 
+    def recover(self, method: str) -> None:
+        """Failures still queued for `method` are dropped: the platform works again."""
+        self._failures.pop(method, None)
+
     # The `timeout` argument matches the Telegram fake's wait_for, which the e2e tests share.
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
         """Returns once `predicate()` holds; raises TimeoutError after `timeout` seconds."""
