@@ -188,7 +188,7 @@ NUMBER_UNIT = "“{unit}”"
 CONFIRM_READING = "“{text}” có thể hiểu theo {count} cách. Thầy/cô chọn cách đúng:"
 READING_PAIR = "{first} {first_unit}, {second} {second_unit}"
 READING_LONE = "Chỉ một số: {number}"
-READING_LONE_EXAMPLE = "3/{number}"
+READING_LONE_EXAMPLE = "2/{number}"
 
 # Evidence.
 PHOTO_RECEIVED = "Đã nhận ảnh minh chứng {have}/{max}."

@@ -106,7 +106,7 @@ async def test_choosing_the_lone_number_asks_for_both_numbers_and_stores_nothing
     question = await _at_first_pair_row(chat)
     await chat.send("1 200")
     replies = await chat.send("2")
-    assert "3/1.200" in replies[0].text and "số lớp" in replies[0].text
+    assert "2/1.200" in replies[0].text and "số lớp" in replies[0].text
     assert replies[-1].text == question
     assert await _answers(app, "1.1:") == {}
     # The choices are gone: a "1" now is an answer to the question, and a pair needs two.
