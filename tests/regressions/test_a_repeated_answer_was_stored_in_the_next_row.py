@@ -1,0 +1,106 @@
+"""On Zalo a teacher answered 1.1 with "3/120"; the reply carrying question 1.2 failed to send
+(a 502) and the bot was killed, so she heard nothing and sent "3/120" again. It was stored
+silently as row 1.2 and the walk moved on to 1.3. An answer is now read against the question
+the person last saw: the same values again are a repeat that stores nothing, other values
+change the row she saw, and the row she has not seen yet is never touched.
+
+Driven end to end through the memory chat, whose replies go out through the outbox like a
+platform's: its sender fails like a platform answering 502, then recovers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import App
+from bot.domain.chat import Reply
+from bot.platforms.dispatch import Sender, SendFailed
+from bot.platforms.memory import MemoryChat
+from handlers import messages as say
+from tests.conversation.helpers import stored_answers, stored_report
+
+
+class FailingPlatform:
+    """A platform that answers 502 to every send until it recovers."""
+
+    def __init__(self, working: Sender) -> None:
+        self.working = working
+        self.down = True
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        if self.down:
+            raise SendFailed("502 Bad Gateway")
+        await self.working.send(chat_id, reply)
+
+
+async def _answer_1_1_and_lose_the_reply(chat: MemoryChat) -> FailingPlatform:
+    await chat.send("02/10")
+    await chat.send("có")
+    assert "1.1 (1/13)" in chat.last_reply().text
+    platform = FailingPlatform(chat.delivery.sender)
+    chat.delivery.sender = platform
+    assert await chat.send("3/120") == []  # question 1.2 is stored to send, never delivered
+    return platform
+
+
+async def _platform_back(chat: MemoryChat, platform: FailingPlatform, count: int) -> list[str]:
+    """The platform works again: the texts of the next ``count`` messages the chat receives.
+
+    The failed sends wait out their backoff (real seconds, not the test's clock).
+    """
+    platform.down = False
+    received: list[Reply] = []
+    for _ in range(400):
+        received += await chat.flush()
+        if len(received) >= count:
+            return [r.text for r in received]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"only {len(received)} of {count} messages arrived")
+
+
+async def _rows(app: App) -> dict[str, int | str | None]:
+    answers = await stored_answers(app, await stored_report(app))
+    return {k: v for k, v in answers.items() if k.startswith(("1.1:", "1.2:", "1.3:"))}
+
+
+async def test_the_same_answer_again_is_a_repeat_and_never_fills_the_unseen_row(
+    app: App, chat: MemoryChat
+) -> None:
+    platform = await _answer_1_1_and_lose_the_reply(chat)
+    await chat.send("3/120")  # she heard nothing: she sends it again
+    texts = await _platform_back(chat, platform, 3)
+    assert "1.2 (2/13)" in texts[0]  # the question that was lost, delivered at last
+    assert texts[1] == say.ANSWER_ALREADY_RECORDED.format(row="Mục 1.1", value="3 lớp / 120 người")
+    assert "1.2 (2/13)" in texts[-1]
+    assert await _rows(app) == {"1.1:quantity": 3, "1.1:people": 120}
+    await chat.send("4/150")  # now she has seen 1.2: this answers it
+    assert await _rows(app) == {
+        "1.1:quantity": 3,
+        "1.1:people": 120,
+        "1.2:quantity": 4,
+        "1.2:people": 150,
+    }
+    assert "1.3 (3/13)" in chat.last_reply().text
+
+
+async def test_another_answer_to_the_seen_question_changes_that_row_with_a_notice(
+    app: App, chat: MemoryChat
+) -> None:
+    platform = await _answer_1_1_and_lose_the_reply(chat)
+    await chat.send("5/200")  # she corrects herself before the bot answered
+    texts = await _platform_back(chat, platform, 3)
+    assert texts[1] == say.ANSWER_CHANGED.format(
+        row="mục 1.1", old="3 lớp / 120 người", new="5 lớp / 200 người"
+    )
+    assert "1.2 (2/13)" in texts[-1]
+    assert await _rows(app) == {"1.1:quantity": 5, "1.1:people": 200}
+
+
+async def test_a_text_that_does_not_answer_the_seen_question_takes_the_normal_path(
+    app: App, chat: MemoryChat
+) -> None:
+    platform = await _answer_1_1_and_lose_the_reply(chat)
+    await chat.send("quay lại")  # a way around the question, not an answer to it
+    texts = await _platform_back(chat, platform, 2)
+    assert "1.1 (1/13)" in texts[-1]  # back from 1.2 to 1.1, as if she had seen 1.2
+    assert await _rows(app) == {"1.1:quantity": 3, "1.1:people": 120}
