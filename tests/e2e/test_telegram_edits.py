@@ -9,14 +9,14 @@ from bot.platforms.telegram import ALLOWED_UPDATES, TelegramAdapter
 from handlers import messages as say
 from tests.conftest import add_unit
 from tests.conversation.helpers import stored_answers, stored_report
-from tests.e2e.test_telegram import (  # noqa: F401 - the fixtures are used by name
-    TEACHER,
-    Teacher,
-    polling,
-    tg,
-    webhook,
-)
+from tests.e2e import test_telegram
+from tests.e2e.test_telegram import TEACHER, Teacher
 from tests.fakes.telegram import FakeTelegram
+
+# The fake server and the bot on it, polling or by webhook, as in the main Telegram tests.
+tg = test_telegram.tg
+polling = test_telegram.polling
+webhook = test_telegram.webhook
 
 
 async def _at_row_1_2(app: App, tg: FakeTelegram, teacher: Teacher) -> int:
