@@ -328,6 +328,7 @@ class FakeTelegram:
         self._names: dict[int, str] = {}
         self._open_queries: set[str] = set()
         self._failures: dict[str, deque[ApiError]] = {}
+        self._download_failures: deque[int] = deque()
         self._ids = itertools.count(1)
         self._poll_generation = 0
         self._wake = asyncio.Event()
@@ -550,6 +551,11 @@ class FakeTelegram:
         """Failures still queued for `method` are dropped: the platform works again."""
         self._failures.pop(method.lower(), None)
 
+    def fail_next_download(self, status: int, *, times: int = 1) -> None:
+        """The next `times` file downloads answer `status` (0 drops the connection), after a
+        getFile that succeeded: a file gone from Telegram's side, or the network breaking."""
+        self._download_failures.extend([status] * times)
+
     # The name `timeout` is the e2e tests' shared vocabulary (the Zalo fake has the same).
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
         """Returns once `predicate()` holds; after `timeout` seconds fails with what happened."""
@@ -741,6 +747,12 @@ class FakeTelegram:
             return ApiError(401).response()
         path = request.match_info["path"]
         self.downloads.append(path)
+        if self._download_failures:
+            status = self._download_failures.popleft()
+            if status == 0 and request.transport is not None:
+                request.transport.abort()
+                return web.Response()
+            return ApiError(status).response()
         file = self._paths.get(path)
         if file is None:
             return ApiError(404).response()
