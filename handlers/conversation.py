@@ -10,6 +10,7 @@ by ``handlers.amend`` against the question they were meant for.
 from __future__ import annotations
 
 from bot.domain.chat import Reply, parse_button
+from bot.domain.numbers import format_count
 from handlers import amend
 from handlers import messages as say
 from handlers.common import MAX_TEXT, Context, Outcome, clean_text
@@ -49,7 +50,8 @@ async def respond(ctx: Context) -> Outcome:
         return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())])
     if text is not None and len(text) > MAX_TEXT and len(clean_text(text)) > MAX_TEXT:
         # No answer at any step is longer than the longest free text: refused before parsing.
-        too_long = say.TEXT_TOO_LONG.format(limit=MAX_TEXT, length=len(clean_text(text)))
+        length, limit = format_count(len(clean_text(text))), format_count(MAX_TEXT)
+        too_long = say.MESSAGE_TOO_LONG.format(length=length, limit=limit)
         return Outcome([Reply(too_long), *(await flow.current_question())])
     if (amended := await amend.respond(flow, text)) is not None:
         return amended

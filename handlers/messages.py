@@ -119,6 +119,10 @@ FORWARDED_NOT_READ = (
     "Tin nhắn chuyển tiếp không được tính là câu trả lời. "
     "Thầy/cô vui lòng tự gõ câu trả lời cho câu hỏi dưới đây."
 )
+MESSAGE_TOO_LONG = (
+    "Tin nhắn dài quá ({length} ký tự; câu trả lời nào cũng không quá {limit} ký tự). "
+    "Thầy/cô vui lòng gửi câu trả lời ngắn cho câu hỏi dưới đây."
+)
 
 # Numbers that cannot be stored, by the reason bot/domain/numbers.py gives. Blanks the
 # conversation fills: {example} (an answer that fits the row), {measure}, {first}, {second}
