@@ -753,8 +753,9 @@ NEAR_MISSES = st.sampled_from(
         lambda t: t + "tr",
         lambda t: "+" + t,
         lambda t: "-" + t,
-        lambda t: t + ",5",
-        lambda t: t + ".5",
+        # A decimal part glued to the last number (after a word it is a new number).
+        lambda t: t + ",5" if t.rstrip()[-1:].isdigit() else t,
+        lambda t: t + ".5" if t.rstrip()[-1:].isdigit() else t,
         lambda t: t + "/",
         lambda t: t.replace(" ", "-"),
         lambda t: t.replace("/", "//"),
