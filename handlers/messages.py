@@ -146,8 +146,8 @@ NUMBER_CORRECTIONS = {
     "spell_out": "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 5.000 thay vì 5k hay 5 nghìn.",
     "too_large": "Số quá lớn, tối đa {maximum}. Thầy/cô kiểm tra lại giúp.",
     "letter_for_digit": (
-        "Trong số có chữ cái “{letter}” chứ không phải chữ số. "
-        "Thầy/cô gõ lại bằng chữ số 0–9, ví dụ {example}."
+        "Số vừa gửi có chữ cái “{letter}” lẫn vào chỗ chữ số. "
+        "Thầy/cô gõ lại chỉ bằng chữ số 0–9, ví dụ {example}."
     ),
     "unknown_word": (
         "Chưa hiểu chữ “{word}”. Sau mỗi số chỉ ghi đơn vị của mục này ({units}), "
