@@ -129,7 +129,7 @@ _Element = _Run | _Unit | str
 
 
 def read(text: str, slots: tuple[Slot, ...]) -> tuple[Reading, ...]:
-    """Every reading of ``text`` for a row of ``slots``, complete ones first; refuses none."""
+    """Every reading of ``text`` for a row of ``slots``, complete first; NumberError if none."""
     if not any(char in DIGITS for char in text):
         raise NumberError(NOT_A_COUNT)
     elements = [e for e in _elements(text, slots) if e != _CONNECTOR]
