@@ -109,10 +109,18 @@ class OutboxStore:
             for row in rows
         ]
 
-    async def sent(self, outbox_id: int) -> None:
-        """Marks one message sent."""
+    def now(self) -> datetime:
+        """The time to stamp a send with, on the clock of the inbox's ``received_at``."""
+        return self._clock.now()
+
+    async def sent(self, outbox_id: int, at: datetime) -> None:
+        """Marks one message sent at ``at``: when the platform took it, not when it was noted.
+
+        A message the person sends after seeing this one is stored after ``at``; noting the
+        send later (a busy database) must not make it look as if it came before.
+        """
         async with self._slots, self._uows() as uow:
-            await uow.outbox.mark_sent(outbox_id, self._clock.now())
+            await uow.outbox.mark_sent(outbox_id, at)
             await uow.commit()
 
     async def retry(self, outbox_id: int, error: str, seconds: float) -> None:

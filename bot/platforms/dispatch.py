@@ -234,6 +234,7 @@ class Delivery:
             if self.limits is not None:
                 await self.limits.wait(message.chat_id)
             await self.sender.send(message.chat_id, message.reply)
+            sent_at = self.outbox.now()
         except Unreachable:
             skipped = await self.outbox.unreachable(
                 self.platform, message.chat_id, message.user_id
@@ -269,7 +270,7 @@ class Delivery:
             )
             self._later(wait, message.chat_id)
             return False
-        await self.outbox.sent(message.id)
+        await self.outbox.sent(message.id, sent_at)
         return True
 
     def _later(self, seconds: float, chat_id: str) -> None:
