@@ -6,7 +6,9 @@ Three cases, each of which must never store an answer in a row the person did no
   platform failed, the bot restarted), the person only saw the question before it; a text they
   send then answers *that* question (``Context.seen_step``). The same values again are a repeat
   and store nothing; other valid values change that row, with a notice. Either way the step
-  stays where it is. Text that does not answer the seen question takes the normal path.
+  stays where it is. Text that does not answer the seen question takes the normal path, and so
+  does any new text at a free-text question (every text answers it, so only a repeat is told
+  apart: "gửi báo cáo" typed fast after the last narrative is not a narrative).
 - **An edited message** (Telegram): when the original message answered a question, the edited
   text is read against that question and changes its row, with a notice naming the row and the
   old and new value; any other edit is answered with "edits are not read".
@@ -21,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.domain.chat import Reply
+from bot.domain.form import MeasureKind
 from handlers import messages as say
 from handlers.common import Outcome, match_choice, navigation_word
 from handlers.questions import AnswerValues, Correction, read_answer
@@ -57,6 +60,8 @@ async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
         values = read_answer(ctx.campaign, question, text)
     except Correction:
         return None  # not an answer to the question seen: the normal path reads it
+    if _free_text(question) and not _already(flow, values):
+        return None  # any text answers a free-text question: only a repeat is told apart
     return await change(flow, question, values)
 
 
@@ -82,7 +87,7 @@ async def read_edit(flow: ReportFlow, original: str, text: str | None) -> Outcom
 async def change(flow: ReportFlow, question: Question, values: AnswerValues) -> Outcome:
     """Stores ``values`` in ``question``'s row unless they are already there; says which."""
     before = row_text(question, flow.answers)
-    if all(flow.answers.get(key) == value for key, value in values.values.items()):
+    if _already(flow, values):
         repeat = say.ANSWER_ALREADY_RECORDED.format(row=_capital(row_name(question)), value=before)
         return Outcome([Reply(repeat), *(await flow.current_question())])
     for key, value in values.values.items():
@@ -155,6 +160,18 @@ def _question(flow: ReportFlow, step: str | None) -> Question | None:
 
 def _standing_question(flow: ReportFlow) -> Question | None:
     return _question(flow, flow.ctx.conversation.step)
+
+
+def _already(flow: ReportFlow, values: AnswerValues) -> bool:
+    """True when every value is the one stored: a repeat."""
+    return all(flow.answers.get(key) == value for key, value in values.values.items())
+
+
+def _free_text(question: Question) -> bool:
+    if question.kind is Kind.NARRATIVE:
+        return True
+    item = question.item
+    return item is not None and any(m.kind is MeasureKind.TEXT for m in item.measures)
 
 
 def _skips_all(question: Question, text: str) -> bool:

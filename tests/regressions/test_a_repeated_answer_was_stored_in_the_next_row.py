@@ -104,3 +104,23 @@ async def test_a_text_that_does_not_answer_the_seen_question_takes_the_normal_pa
     texts = await _platform_back(chat, platform, 2)
     assert "1.1 (1/13)" in texts[-1]  # back from 1.2 to 1.1, as if she had seen 1.2
     assert await _rows(app) == {"1.1:quantity": 3, "1.1:people": 120}
+
+
+async def test_at_a_free_text_row_only_a_repeat_is_read_against_it(
+    app: App, chat: MemoryChat
+) -> None:
+    """Every text answers a free-text row, so a new text while the next reply is undelivered is
+    not taken for it (it may be "gửi báo cáo" typed fast); the same text again is a repeat."""
+    await chat.send("xem lại")
+    await chat.send("sửa 11")
+    assert "11." in chat.last_reply().text
+    platform = FailingPlatform(chat.delivery.sender)
+    chat.delivery.sender = platform
+    await chat.send("Trưng bày sách")  # stored; the review that follows is not delivered
+    await chat.send("Trưng bày sách")
+    await chat.send("Triển lãm ảnh")
+    texts = await _platform_back(chat, platform, 4)
+    assert say.ANSWER_ALREADY_RECORDED.format(row="Mục 11", value="Trưng bày sách") in texts
+    assert not any(t.startswith("Đã sửa") for t in texts)
+    answers = await stored_answers(app, await stored_report(app))
+    assert answers["11:text"] == "Trưng bày sách"
