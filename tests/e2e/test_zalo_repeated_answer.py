@@ -1,0 +1,49 @@
+"""The case of issue 9 on Zalo, end to end against the fake Zalo server: the reply carrying
+question 1.2 fails to send (the platform answers with errors), the teacher hears nothing and
+sends "3/120" again. It is a repeat: row 1.2 stays empty, and once the platform works again she
+gets question 1.2, a word that 1.1 was already recorded, and question 1.2 again."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.platforms.zalo import ZaloAdapter
+from handlers import messages as say
+from tests.conftest import add_unit
+from tests.conversation.helpers import stored_answers, stored_report
+from tests.e2e import test_zalo
+from tests.e2e.test_zalo import TEACHER, ZaloTeacher
+from tests.fakes.zalo import FakeZalo
+
+# The fake server and the bot on it by long polling, as in the main Zalo tests.
+zl = test_zalo.zl
+polling = test_zalo.polling
+
+
+async def test_an_answer_sent_again_while_its_reply_failed_is_a_repeat_on_zalo(
+    app: App, zl: FakeZalo, polling: ZaloAdapter
+) -> None:
+    teacher = ZaloTeacher(zl, polling)
+    await teacher.say(await add_unit(app))
+    await teacher.say("02/10")
+    await teacher.say("có")
+    assert "1.1 (1/13)" in teacher.last
+    zl.fail_next("sendMessage", error_code=502, times=1_000)
+    answered = len(zl.messages_to(TEACHER))
+    zl.send_text(TEACHER, "3/120")
+    await zl.wait_for(lambda: any(n == "sendMessage" for n, _ in zl.calls[-3:]), timeout=15)
+    zl.send_text(TEACHER, "3/120")  # she heard nothing: she sends it again
+    await zl.wait_for(lambda: polling.dispatcher.idle and zl.pending == 0, timeout=15)
+    async with app.uows() as uow:  # both messages processed before anything was delivered
+        assert not await uow.inbox.pending("zalo")
+    zl.recover("sendMessage")
+    await zl.wait_for(lambda: len(zl.messages_to(TEACHER)) >= answered + 3, timeout=30)
+    texts = [m.text for m in zl.messages_to(TEACHER)[answered:]]
+    assert "1.2 (2/13)" in texts[0]
+    assert texts[1] == say.ANSWER_ALREADY_RECORDED.format(row="Mục 1.1", value="3 lớp / 120 người")
+    assert "1.2 (2/13)" in texts[2]
+    answers = await stored_answers(app, await stored_report(app))
+    assert (answers["1.1:quantity"], answers["1.1:people"]) == (3, 120)
+    assert not any(key.startswith("1.2:") for key in answers)
+    await teacher.say("4/150")  # now she has seen 1.2
+    answers = await stored_answers(app, await stored_report(app))
+    assert (answers["1.2:quantity"], answers["1.2:people"]) == (4, 150)
