@@ -54,11 +54,11 @@ def test_a_newcomer_files_the_whole_2023_report_in_the_terminal_chat(tmp_path: P
         assert f"  {key} = {value!r}" in shown.stdout, key
     # The computed rows are shown and marked: group 1 adds up its rows, and the demo school
     # held its opening ceremony, so it counts once in 7.2 (schools) and not in 7.1 (districts).
-    classes = sum(v for k, v in expected.items() if re.fullmatch(r"1\.\d+:classes", k))
+    classes = sum(v for k, v in expected.items() if re.fullmatch(r"1\.\d+:quantity", k))
     assert classes > 0
-    assert f"  1:classes = {classes}  (tự tính)" in shown.stdout
-    assert "  7.2:schools_opened = 1  (tự tính)" in shown.stdout
-    assert "  7.1:districts_opened = 0  (tự tính)" in shown.stdout
+    assert f"  1:quantity = {classes}  (tự tính)" in shown.stdout
+    assert "  7.2:quantity = 1  (tự tính)" in shown.stdout
+    assert "  7.1:quantity = 0  (tự tính)" in shown.stdout
     assert shown.stdout.count("minh chứng image/jpeg") == 3
     assert len(list((tmp_path / "data" / "evidence").rglob("*.jpg"))) == 3
 
