@@ -13,6 +13,7 @@ album are answered once, after the last of them. ``drain`` waits for everything 
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -135,6 +136,12 @@ class SendLimits:
         bucket.paused_until = max(bucket.paused_until, time.monotonic() + seconds)
 
 
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    REJECTED = "rejected"  # marked failed; the chat's next message may go
+    HELD = "held"  # kept for a later try, or the chat is unreachable: the chat stops here
+
+
 class Delivery:
     """Sends a platform's outbox: per chat in order, each row marked once it went out."""
 
@@ -144,7 +151,6 @@ class Delivery:
         outbox: OutboxStore,
         sender: Sender,
         *,
-        limits: SendLimits | None = None,
         retry: Retry | None = None,
         sweep_seconds: float = SWEEP_SECONDS,
         exclusive: bool = False,
@@ -152,7 +158,6 @@ class Delivery:
         self.platform = platform
         self.outbox = outbox
         self.sender = sender
-        self.limits = limits
         self._retry = retry or Retry(first=0.5, cap=300.0)
         self._sweep_seconds = sweep_seconds
         # The only process sending (SQLite): claims left by a killed process are released at
@@ -222,17 +227,17 @@ class Delivery:
                 if not batch:
                     break
                 for index, message in enumerate(batch):
-                    if not await self._send(message):
+                    outcome = await self._send(message)
+                    if outcome is _Outcome.SENT:
+                        delivered.append(message.reply)
+                    elif outcome is _Outcome.HELD:
                         await self.outbox.release([m.id for m in batch[index + 1 :]])
                         return delivered
-                    delivered.append(message.reply)
         return delivered
 
-    async def _send(self, message: Outgoing) -> bool:
-        """One message; True when it went out (or was refused for good) and the next may go."""
+    async def _send(self, message: Outgoing) -> _Outcome:
+        """One message: sent, refused for good (the next may go), or held (the chat waits)."""
         try:
-            if self.limits is not None:
-                await self.limits.wait(message.chat_id)
             await self.sender.send(message.chat_id, message.reply)
             sent_at = self.outbox.now()
         except Unreachable:
@@ -246,19 +251,16 @@ class Delivery:
                 outcome="blocked",
                 skipped=skipped,
             )
-            return False
+            return _Outcome.HELD
         except SendRejected as error:
             await self.outbox.failed(message.id, f"{type(error).__name__}: {error}")
             log.error("send", platform=self.platform, outbox=message.id, outcome="rejected")
-            return True
+            return _Outcome.REJECTED
         except Exception as error:  # SendFailed, or anything unforeseen: keep it, try later
             wait = self._retry.delay(message.attempts)
             retry_after = getattr(error, "retry_after", None)
             if isinstance(retry_after, int | float) and retry_after > 0:
-                wait = max(wait, float(retry_after))
-                if self.limits is not None:
-                    whole = bool(getattr(error, "whole_bot", False))
-                    self.limits.pause(None if whole else message.chat_id, float(retry_after))
+                wait = max(wait, float(retry_after))  # the sender paused its limits as well
             await self.outbox.retry(message.id, f"{type(error).__name__}: {error}", wait)
             log.warning(
                 "send",
@@ -269,9 +271,9 @@ class Delivery:
                 wait=round(wait, 2),
             )
             self._later(wait, message.chat_id)
-            return False
+            return _Outcome.HELD
         await self.outbox.sent(message.id, sent_at)
-        return True
+        return _Outcome.SENT
 
     def _later(self, seconds: float, chat_id: str) -> None:
         if not self._running:
