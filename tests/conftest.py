@@ -70,6 +70,29 @@ def backend() -> str:
     return os.environ.get("TUANLE_TEST_DB", "sqlite")
 
 
+# Fixtures through which a test reaches the database under test (TUANLE_TEST_DB).
+DATABASE_FIXTURES = frozenset({"database_url", "database"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With TUANLE_TEST_SECOND_PASS=1 (.ci/run's PostgreSQL pass), runs only what can differ.
+
+    That is every test reaching the database under test and every Hypothesis test (the pass may
+    use a longer profile). The others start their own SQLite files or touch no database; the
+    first pass ran them on the same code, so they are deselected, and counted as such.
+    """
+    if os.environ.get("TUANLE_TEST_SECOND_PASS") != "1":
+        return
+    kept, repeats = [], []
+    for item in items:
+        reaches = not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        draws = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        (kept if reaches or draws else repeats).append(item)
+    if repeats:
+        config.hook.pytest_deselected(items=repeats)
+        items[:] = kept
+
+
 def _postgres_url(name: str) -> str:
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     return f"{base}/{name}"
