@@ -26,7 +26,7 @@ from bot.domain.chat import Reply
 from bot.domain.form import MeasureKind
 from handlers import messages as say
 from handlers.common import Outcome, match_choice, navigation_word
-from handlers.questions import AnswerValues, Correction, read_answer
+from handlers.questions import READINGS_KEY, AnswerValues, Correction, read_answer
 from handlers.review import row_value, short
 from handlers.walk import OPENING_KEY, Kind, Question, applies, run_key
 from storage.models import AnswerChange
@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 
 async def respond(flow: ReportFlow, text: str | None) -> Outcome | None:
     """The answer to an edit, a forward or an answer to the question last seen; else None."""
+    outcome = await _respond(flow, text)
+    if outcome is not None and READINGS_KEY in flow.ctx.data:
+        # Readings offered for confirmation are dropped by any message, this one too.
+        kept = {k: v for k, v in (outcome.data or flow.ctx.data).items() if k != READINGS_KEY}
+        flow.ctx.conversation.data = kept
+        outcome.data = kept
+    return outcome
+
+
+async def _respond(flow: ReportFlow, text: str | None) -> Outcome | None:
     message = flow.ctx.message
     if message.edit_of is not None:
         return await read_edit(flow, message.edit_of, text)
@@ -88,7 +98,7 @@ async def change(flow: ReportFlow, question: Question, values: AnswerValues) -> 
     """Stores ``values`` in ``question``'s row unless they are already there; says which."""
     before = row_text(question, flow.answers)
     if _already(flow, values):
-        repeat = say.ANSWER_ALREADY_RECORDED.format(row=_capital(row_name(question)), value=before)
+        repeat = _capital(say.ANSWER_ALREADY_RECORDED.format(row=row_name(question), value=before))
         return Outcome([Reply(repeat), *(await flow.current_question())])
     for key, value in values.values.items():
         await flow.store(key, value)

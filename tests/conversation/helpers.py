@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.domain.campaign import Campaign
 from bot.domain.form import MeasureKind
+from handlers import messages as say
 from handlers.walk import Kind, answer_key, plan
 from storage.models import Report
 
@@ -82,3 +83,9 @@ async def stored_answers(app: App, report: Report) -> dict[str, StoredValue]:
     return {
         key: a.value_int if a.value_int is not None else a.value_text for key, a in answers.items()
     }
+
+
+def already_recorded(row: str, value: str) -> str:
+    """The word that a row already holds this value (a repeated answer), as the bot says it."""
+    text = say.ANSWER_ALREADY_RECORDED.format(row=row, value=value)
+    return text[:1].upper() + text[1:]

@@ -13,7 +13,7 @@ from bot.domain.chat import Incoming, Reply
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
 from storage.models import AnswerChange, Conversation
-from tests.conversation.helpers import stored_answers, stored_report
+from tests.conversation.helpers import already_recorded, stored_answers, stored_report
 
 
 async def _edit(chat: MemoryChat, original: str, text: str) -> list[Reply]:
@@ -85,9 +85,13 @@ async def test_edits_of_the_opening_and_a_second_edit_of_the_same_message_are_re
 ) -> None:
     await _at_row_1_2(chat)
     replies = await _edit(chat, "m-opening", "04/10")
-    assert replies[0].text == "Đã sửa lễ khai mạc: có, ngày 02/10 → có, ngày 04/10."
+    assert replies[0].text == say.ANSWER_CHANGED.format(
+        row=say.ROW_OPENING, old="có, ngày 02/10", new="có, ngày 04/10"
+    )
     replies = await _edit(chat, "m-opening", "không")
-    assert replies[0].text == "Đã sửa lễ khai mạc: có, ngày 04/10 → không tổ chức."
+    assert replies[0].text == say.ANSWER_CHANGED.format(
+        row=say.ROW_OPENING, old="có, ngày 04/10", new="không tổ chức"
+    )
     answers = await _answers(app)
     assert answers["opening:held"] == 0 and answers.get("opening:date") is None
 
@@ -95,9 +99,7 @@ async def test_edits_of_the_opening_and_a_second_edit_of_the_same_message_are_re
 async def test_an_edit_to_the_same_value_stores_nothing_new(app: App, chat: MemoryChat) -> None:
     await _at_row_1_2(chat)
     replies = await _edit(chat, "m-1.1", "3 / 120")
-    assert replies[0].text == say.ANSWER_ALREADY_RECORDED.format(
-        row="Mục 1.1", value="3 lớp / 120 người"
-    )
+    assert replies[0].text == already_recorded("mục 1.1", "3 lớp / 120 người")
     async with app.uows() as uow:
         keys = (await uow.session.execute(select(AnswerChange.key))).scalars().all()
     assert keys.count("1.1:people") == 1
@@ -163,3 +165,16 @@ async def test_an_edit_before_joining_asks_for_the_code_in_a_new_message(
     assert [r.text for r in replies] == [say.EDIT_BEFORE_JOINING]
     async with app.uows() as uow:
         assert await uow.members.find("memory", "tg-2002") is None
+
+
+async def test_an_edit_drops_the_readings_offered_for_confirmation(
+    app: App, chat: MemoryChat
+) -> None:
+    """Like any message, an edit drops an unanswered "which reading?" question, so a later "1"
+    is not taken for a reading no longer on the screen."""
+    await _at_row_1_2(chat)
+    await chat.send("1 200")  # reads two ways at a pair row: she is asked which
+    assert len(chat.last_reply().choices) == 2
+    await _edit(chat, "m-1.1", "5/200")
+    await chat.send("1")
+    assert "1.2:quantity" not in await _answers(app)

@@ -82,7 +82,7 @@ async def test_an_edit_that_answered_nothing_and_an_invalid_edit_change_nothing(
     await teacher.settle(before)
     assert await _edit(tg, teacher, help_update, "4/100") == [say.EDIT_NOT_READ, question]
     texts = await _edit(tg, teacher, answered, "ba lớp")
-    assert texts[0].startswith("Tin nhắn đã sửa không được đọc, mục 1.1 vẫn là: 3 lớp / 120")
+    assert texts[0].startswith(say.EDIT_INVALID.format(row="mục 1.1", value="3 lớp / 120 người"))
     assert texts[-1] == question
     answers = await stored_answers(app, await stored_report(app))
     assert (answers["1.1:quantity"], answers["1.1:people"]) == (3, 120)

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.platforms.zalo import ZaloAdapter
-from handlers import messages as say
 from storage.models import InboxMessage
 from tests.conftest import add_unit
-from tests.conversation.helpers import stored_answers, stored_report
+from tests.conversation.helpers import already_recorded, stored_answers, stored_report
 from tests.e2e import test_zalo
 from tests.e2e.test_zalo import TEACHER, ZaloTeacher
 from tests.fakes.zalo import FakeZalo
@@ -54,7 +53,7 @@ async def test_an_answer_sent_again_while_its_reply_failed_is_a_repeat_on_zalo(
     await zl.wait_for(lambda: len(zl.messages_to(TEACHER)) >= answered + 3, timeout=30)
     texts = [m.text for m in zl.messages_to(TEACHER)[answered:]]
     assert "1.2 (2/13)" in texts[0]
-    assert texts[1] == say.ANSWER_ALREADY_RECORDED.format(row="Mục 1.1", value="3 lớp / 120 người")
+    assert texts[1] == already_recorded("mục 1.1", "3 lớp / 120 người")
     assert "1.2 (2/13)" in texts[2]
     answers = await stored_answers(app, await stored_report(app))
     assert (answers["1.1:quantity"], answers["1.1:people"]) == (3, 120)

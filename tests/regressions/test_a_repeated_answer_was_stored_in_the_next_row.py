@@ -17,7 +17,7 @@ from bot.domain.chat import Reply
 from bot.platforms.dispatch import Sender, SendFailed
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
-from tests.conversation.helpers import stored_answers, stored_report
+from tests.conversation.helpers import already_recorded, stored_answers, stored_report
 
 
 class FailingPlatform:
@@ -70,7 +70,7 @@ async def test_the_same_answer_again_is_a_repeat_and_never_fills_the_unseen_row(
     await chat.send("3/120")  # she heard nothing: she sends it again
     texts = await _platform_back(chat, platform, 3)
     assert "1.2 (2/13)" in texts[0]  # the question that was lost, delivered at last
-    assert texts[1] == say.ANSWER_ALREADY_RECORDED.format(row="Mục 1.1", value="3 lớp / 120 người")
+    assert texts[1] == already_recorded("mục 1.1", "3 lớp / 120 người")
     assert "1.2 (2/13)" in texts[-1]
     assert await _rows(app) == {"1.1:quantity": 3, "1.1:people": 120}
     await chat.send("4/150")  # now she has seen 1.2: this answers it
@@ -120,7 +120,7 @@ async def test_at_a_free_text_row_only_a_repeat_is_read_against_it(
     await chat.send("Trưng bày sách")
     await chat.send("Triển lãm ảnh")
     texts = await _platform_back(chat, platform, 4)
-    assert say.ANSWER_ALREADY_RECORDED.format(row="Mục 11", value="Trưng bày sách") in texts
+    assert already_recorded("mục 11", "Trưng bày sách") in texts
     assert not any(t.startswith("Đã sửa") for t in texts)
     answers = await stored_answers(app, await stored_report(app))
     assert answers["11:text"] == "Trưng bày sách"
