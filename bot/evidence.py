@@ -37,65 +37,33 @@ RefusalReason = Literal[
     "unavailable",
 ]
 
-REFUSAL_EMPTY: Final = (
-    "Tệp Thầy/Cô vừa gửi không có nội dung. "
-    "Kính mong Thầy/Cô chụp lại ảnh minh chứng và gửi lại giúp em ạ."
-)
-REFUSAL_TOO_LARGE: Final = (
-    "Tệp này lớn hơn {limit_mb} MB nên em chưa nhận được. "
-    "Kính mong Thầy/Cô gửi ảnh theo cách gửi ảnh thông thường (không chọn gửi dạng tệp), "
-    "hoặc gửi một tệp nhỏ hơn {limit_mb} MB ạ."
-)
-REFUSAL_NOT_SUPPORTED: Final = (
-    "Em chưa đọc được loại tệp này. Em chỉ nhận ảnh JPEG, PNG, WEBP hoặc tệp PDF. "
-    "Kính mong Thầy/Cô gửi ảnh minh chứng theo cách gửi ảnh thông thường, "
-    "hoặc gửi lại dưới dạng ảnh JPEG, PNG hay tệp PDF ạ."
-)
-REFUSAL_BOMB: Final = (
-    "Ảnh này có kích thước quá lớn nên em không xử lý được. "
-    "Kính mong Thầy/Cô gửi ảnh theo cách gửi ảnh thông thường, "
-    "hoặc chụp lại ở độ phân giải thấp hơn rồi gửi lại giúp em ạ."
-)
-REFUSAL_CORRUPT: Final = (
-    "Tệp này bị lỗi hoặc chưa tải lên đầy đủ nên em không mở được. "
-    "Kính mong Thầy/Cô gửi lại ảnh (hoặc tệp PDF) một lần nữa giúp em ạ."
-)
-REFUSAL_PDF_NOT_ACCEPTED: Final = (
-    "Mục này chỉ nhận ảnh chụp, chưa nhận tệp PDF. "
-    "Kính mong Thầy/Cô gửi ảnh minh chứng dạng JPEG hoặc PNG, "
-    "hoặc gửi theo cách gửi ảnh thông thường ạ."
-)
-
-REFUSAL_PDF_UNSAFE: Final = (
-    "Tệp PDF này có chứa mã lệnh tự chạy, lệnh mở chương trình khác hoặc tệp đính kèm bên trong, "
-    "nên em không nhận được. Kính mong Thầy/Cô gửi ảnh chụp minh chứng, hoặc xuất lại tệp PDF "
-    "chỉ gồm các trang tài liệu rồi gửi lại giúp em ạ."
-)
-REFUSAL_PDF_LOCKED: Final = (
-    "Tệp PDF này được đặt mật khẩu nên em không kiểm tra được. Kính mong Thầy/Cô gửi tệp PDF "
-    "không đặt mật khẩu, hoặc gửi ảnh chụp minh chứng giúp em ạ."
-)
-REFUSAL_UNAVAILABLE: Final = (
-    "Em chưa tải được tệp Thầy/Cô vừa gửi: tệp không còn trên máy chủ của ứng dụng "
-    "hoặc không mở được. Kính mong Thầy/Cô gửi lại ảnh minh chứng một lần nữa giúp em ạ."
-)
-REFUSAL_UNAVAILABLE_SLOW: Final = (
-    "Tệp Thầy/Cô vừa gửi tải về quá lâu nên em chưa nhận được, có thể do đường truyền đang chậm. "
-    "Kính mong Thầy/Cô gửi lại ảnh minh chứng sau ít phút giúp em ạ."
-)
-# Why a download failed -> what the teacher is told; reasons as in bot.engine.FileUnavailable.
-_UNAVAILABLE_TEXTS: Final = {
-    "not_found": REFUSAL_UNAVAILABLE,
-    "refused": REFUSAL_UNAVAILABLE,
-    "timeout": REFUSAL_UNAVAILABLE_SLOW,
-    "too_slow": REFUSAL_UNAVAILABLE_SLOW,
-    "unreachable": REFUSAL_UNAVAILABLE_SLOW,
+# Which catalogue text tells the teacher about a refusal (handlers/messages.py
+# EVIDENCE_REFUSALS): this layer sits below the handlers, so it names the text, never says it.
+RefusalText = Literal[
+    "empty",
+    "too_large",
+    "not_supported",
+    "bomb",
+    "corrupt",
+    "pdf_not_accepted",
+    "pdf_active",
+    "pdf_locked",
+    "unavailable",
+    "unavailable_slow",
+]
+# Why a download failed -> which text; reasons as in bot.engine.FileUnavailable.
+_UNAVAILABLE_TEXTS: Final[dict[str, RefusalText]] = {
+    "not_found": "unavailable",
+    "refused": "unavailable",
+    "timeout": "unavailable_slow",
+    "too_slow": "unavailable_slow",
+    "unreachable": "unavailable_slow",
 }
 
-_PDF_REFUSALS: Final[dict[PdfProblem, tuple[RefusalReason, str]]] = {
-    "active": ("pdf_unsafe", REFUSAL_PDF_UNSAFE),
-    "locked": ("pdf_unsafe", REFUSAL_PDF_LOCKED),
-    "corrupt": ("corrupt", REFUSAL_CORRUPT),
+_PDF_REFUSALS: Final[dict[PdfProblem, tuple[RefusalReason, RefusalText]]] = {
+    "active": ("pdf_unsafe", "pdf_active"),
+    "locked": ("pdf_unsafe", "pdf_locked"),
+    "corrupt": ("corrupt", "corrupt"),
 }
 
 _JPEG_QUALITY: Final = 90
@@ -128,25 +96,39 @@ class PreparedFile:
 
 
 class EvidenceRefused(Exception):
-    """An upload the bot will not store; `message` is the reply for the teacher."""
+    """An upload the bot will not store: why, and which catalogue text tells the teacher.
 
-    def __init__(self, reason: RefusalReason, message: str) -> None:
+    ``reason`` sorts refusals for the log and the tests; ``text`` names the reply in
+    ``handlers.messages.EVIDENCE_REFUSALS`` and ``params`` fills its blanks (``limit_mb``).
+    """
+
+    def __init__(
+        self, reason: RefusalReason, text: RefusalText | None = None, **params: str
+    ) -> None:
         super().__init__(reason)
         self.reason: RefusalReason = reason
-        self.message = message
+        self.text: RefusalText = text if text is not None else _same_text(reason)
+        self.params: dict[str, str] = params
         self.detail = ""  # why, in more words, for the log (never shown to the person)
 
     @classmethod
     def too_large(cls, max_bytes: int) -> EvidenceRefused:
         """The refusal of a file over ``max_bytes``, before or while it is fetched."""
-        return cls("too_large", REFUSAL_TOO_LARGE.format(limit_mb=_megabytes(max_bytes)))
+        return cls("too_large", limit_mb=_megabytes(max_bytes))
 
     @classmethod
     def unavailable(cls, reason: str) -> EvidenceRefused:
         """The refusal of a file that could not be fetched (``FileUnavailable.reason``)."""
-        refusal = cls("unavailable", _UNAVAILABLE_TEXTS.get(reason, REFUSAL_UNAVAILABLE))
+        refusal = cls("unavailable", _UNAVAILABLE_TEXTS.get(reason, "unavailable"))
         refusal.detail = reason
         return refusal
+
+
+def _same_text(reason: RefusalReason) -> RefusalText:
+    """The text named like the reason; a reason told in more than one way must name its text."""
+    if reason == "pdf_unsafe":
+        raise ValueError("a pdf_unsafe refusal names its text: pdf_active or pdf_locked")
+    return reason
 
 
 class Inspector:
@@ -196,19 +178,18 @@ def inspect_upload(
     if max_bytes <= 0 or max_pixels <= 0:
         raise ValueError("max_bytes and max_pixels must be positive")
     if not data:
-        raise EvidenceRefused("empty", REFUSAL_EMPTY)
+        raise EvidenceRefused("empty")
     if len(data) > max_bytes:
-        limit = REFUSAL_TOO_LARGE.format(limit_mb=_megabytes(max_bytes))
-        raise EvidenceRefused("too_large", limit)
+        raise EvidenceRefused.too_large(max_bytes)
     kind = _sniff(data)
     if kind is None:
-        raise EvidenceRefused("not_supported", REFUSAL_NOT_SUPPORTED)
+        raise EvidenceRefused("not_supported")
     digest = hashlib.sha256(data).hexdigest()
     if kind.pillow_format is None:
         if not accept_pdf:
-            raise EvidenceRefused("pdf_not_accepted", REFUSAL_PDF_NOT_ACCEPTED)
+            raise EvidenceRefused("pdf_not_accepted")
         if b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
-            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
+            raise EvidenceRefused("corrupt")
         problem = pdf_problem(data)
         if problem is not None:
             raise EvidenceRefused(*_PDF_REFUSALS[problem])
@@ -252,21 +233,21 @@ def _decode_upright(data: bytes, pillow_format: str, max_pixels: int) -> Image.I
     try:
         image = Image.open(BytesIO(data), formats=[pillow_format])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
+        raise EvidenceRefused("bomb") from None
     except (*_DECODE_ERRORS, Warning):
-        raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+        raise EvidenceRefused("corrupt") from None
     with image:
         width, height = image.size
         if width * height > cap:
-            raise EvidenceRefused("bomb", REFUSAL_BOMB)
+            raise EvidenceRefused("bomb")
         if width <= 0 or height <= 0:
-            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT)
+            raise EvidenceRefused("corrupt")
         try:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise EvidenceRefused("bomb", REFUSAL_BOMB) from None
+            raise EvidenceRefused("bomb") from None
         except (*_DECODE_ERRORS, Warning):
-            raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+            raise EvidenceRefused("corrupt") from None
         return _upright(image)
 
 
@@ -306,5 +287,5 @@ def _encode_without_metadata(image: Image.Image, pillow_format: str) -> bytes:
             image = image.convert("RGBA" if "A" in image.mode else "RGB")
         image.save(out, format=pillow_format, **options)
     except (*_DECODE_ERRORS, Warning):  # a warning only raises where the caller made it so
-        raise EvidenceRefused("corrupt", REFUSAL_CORRUPT) from None
+        raise EvidenceRefused("corrupt") from None
     return out.getvalue()

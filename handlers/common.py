@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Choice, Incoming, Reply
 from bot.evidence import EvidenceRefused, PreparedFile
+from handlers import messages as say
 from storage.models import Conversation, Member, Unit
 from storage.uow import UnitOfWork
 
@@ -70,6 +71,11 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     step: str | None = None  # None: stay where it is
     data: dict[str, Any] | None = None  # None: keep the data as it is
+
+
+def refusal_text(refusal: EvidenceRefused) -> str:
+    """What the teacher reads about a file the bot will not keep."""
+    return say.EVIDENCE_REFUSALS[refusal.text].format(**refusal.params)
 
 
 def fold(text: str) -> str:

@@ -16,7 +16,7 @@ NO = Choice("no", "Không")
 BACK = Choice("back", "Quay lại")
 SKIP = Choice("skip", "Bỏ qua")
 REVIEW = Choice("review", "Xem lại")
-CANCEL = Choice("cancel", "Hủy")
+CANCEL = Choice("cancel", "Tạm dừng")
 DONE_PHOTOS = Choice("done", "Xong, đủ ảnh")
 SUBMIT = Choice("submit", "Gửi báo cáo")
 CONTINUE = Choice("continue", "Tiếp tục báo cáo")
@@ -26,42 +26,43 @@ OPENING_NONE = Choice("no", "Không tổ chức")
 
 # Joining a unit.
 WELCOME = (
-    "Xin chào! Đây là trợ lý báo cáo Tuần lễ hưởng ứng học tập suốt đời {year}.\n"
+    "Xin chào thầy/cô! Đây là trợ lý báo cáo Tuần lễ hưởng ứng học tập suốt đời {year}.\n"
     "Chủ đề: “{theme}”.\n\n"
-    "Để bắt đầu, hãy gửi mã mời của đơn vị (do cấp trên cung cấp), ví dụ: ABCD-EFGH-JKMN-PQRS."
+    "Để bắt đầu, thầy/cô vui lòng gửi mã mời của đơn vị (do cấp trên cung cấp), "
+    "ví dụ: ABCD-EFGH-JKMN-PQRS."
 )
-ASK_INVITE = "Vui lòng gửi mã mời của đơn vị để bắt đầu (ví dụ: ABCD-EFGH-JKMN-PQRS)."
+ASK_INVITE = "Thầy/cô vui lòng gửi mã mời của đơn vị để bắt đầu (ví dụ: ABCD-EFGH-JKMN-PQRS)."
 INVITE_WRONG = (
     "Mã mời không đúng hoặc đã hết hạn. "
-    "Vui lòng kiểm tra lại mã (còn {left} lần thử trong giờ này)."
+    "Thầy/cô vui lòng kiểm tra lại mã (còn {left} lần thử trong giờ này)."
 )
 INVITE_LOCKED = (
-    "Thầy/cô đã nhập sai mã quá nhiều lần nên việc nhập mã tạm khóa đến {until} (giờ Việt Nam); "
-    "đến lúc đó hệ thống sẽ không trả lời tin nhắn. Sau {until}, thầy/cô có thể thử lại "
-    "hoặc liên hệ cấp trên để lấy mã mới."
+    "Thầy/cô đã nhập sai mã quá nhiều lần nên việc nhập mã tạm khóa đến {until} "
+    "(giờ Việt Nam); trong thời gian này hệ thống không trả lời tin nhắn. Sau {until}, "
+    "thầy/cô có thể thử lại hoặc liên hệ cấp trên để lấy mã mới."
 )
 JOINED = (
-    "Đã xác nhận: bạn báo cáo cho đơn vị “{unit}”.\n"
+    "Đã xác nhận: thầy/cô báo cáo cho đơn vị “{unit}”.\n"
     "Tuần lễ {year}: từ {start} đến {end}, Lễ khai mạc ngày {opening}.\n"
     "{deadline}"
-    "Mỗi câu trả lời được lưu ngay, có thể dừng và tiếp tục bất cứ lúc nào."
+    "Mỗi câu trả lời được lưu ngay; thầy/cô có thể dừng và tiếp tục bất cứ lúc nào."
 )
-DEADLINE_LINE = "Hạn gửi báo cáo: trước ngày {date} (gửi {to}).\n"
-ALREADY_MEMBER = "Bạn đang báo cáo cho đơn vị “{unit}”."
+DEADLINE_LINE = "Hạn gửi báo cáo: trước ngày {date} (gửi về {to}).\n"
+ALREADY_MEMBER = "Thầy/cô đang báo cáo cho đơn vị “{unit}”."
 
 # The walk.
 PROGRESS_GROUP = "Mục {number}/{groups}"
 ASK_OPENING = (
-    "Lễ khai mạc Tuần lễ: đơn vị đã tổ chức chưa, vào ngày nào?\n"
-    "Chọn một ý, hoặc gửi ngày (ví dụ: 03/10)."
+    "Lễ khai mạc Tuần lễ: đơn vị có tổ chức không, vào ngày nào?\n"
+    "Thầy/cô chọn một ý, hoặc gửi ngày tổ chức (ví dụ: 03/10)."
 )
-ASK_RUN = "{progress}. {label}\nĐơn vị có tổ chức hoạt động này không?"
-ASK_RUN_PICK = (
-    "{rows}\nNếu chỉ tổ chức một số hoạt động, gửi số thứ tự của chúng, ví dụ: {example}, …"
-)
+ASK_RUN = "{progress}. {label}\n{question}"
+# The yes/no question of a group whose form file gives none (``ask`` in bot/data/forms).
+ASK_RUN_DEFAULT = "Đơn vị có tổ chức hoạt động này không?"
+ASK_RUN_PICK = "{rows}\nNếu chỉ có một số mục, thầy/cô gửi số các mục đó, ví dụ: {example}, …"
 BAD_PICK = (
-    "Chưa rõ câu trả lời. Chọn “Có, tất cả”, “Không”, "
-    "hoặc gửi số thứ tự các hoạt động đã tổ chức (từ {first} đến {last}), cách nhau bởi dấu phẩy."
+    "Chưa rõ câu trả lời. Thầy/cô chọn “Có, tất cả” hoặc “Không”, "
+    "hoặc gửi số các mục có (từ {first} đến {last}), cách nhau bằng dấu phẩy."
 )
 ASK_PAIR = (
     "{progress} · {code} ({position}/{of}). {label}\n"
@@ -77,25 +78,33 @@ ASK_PHOTOS = (
     "Minh chứng: gửi từ {min} đến {max} ảnh hoạt động của Tuần lễ{pdf}. Đã nhận {have}/{max}."
 )
 PDF_TOO = " (tệp PDF cũng được)"
-ASK_NARRATIVE = "Đánh giá {position}/{of}. {prompt}\n(Không bắt buộc: có thể chọn “Bỏ qua”.)"
+ASK_NARRATIVE = (
+    "Đánh giá {position}/{of}. {prompt}\nThầy/cô viết vài dòng, hoặc chọn “Bỏ qua” nếu không có."
+)
 HEADER_ITEM = "{code}. {label}"
+
+# Platforms without buttons (the terminal, Zalo): choices are numbered lines, typed back.
+TEXT_NUMBERED_HINT = "Gõ số {numbers} để chọn."
+TEXT_OR = " hoặc "
 
 # Corrections.
 NOT_A_CHOICE = "Chưa rõ câu trả lời. Vui lòng chọn: {options}."
 BAD_DATE = (
-    "Ngày chưa đúng. Gửi ngày theo dạng ngày/tháng, ví dụ 03/10, "
-    "trong khoảng {first} – {last}; hoặc chọn “Không tổ chức”."
+    "Ngày chưa đúng. Thầy/cô gửi ngày theo dạng ngày/tháng, ví dụ 03/10, "
+    "từ {first} đến {last}; hoặc chọn “Không tổ chức”."
 )
-TEXT_TOO_LONG = "Nội dung dài quá {limit} ký tự ({length}). Vui lòng viết ngắn lại."
-TEXT_EMPTY = "Vui lòng viết nội dung, hoặc chọn “Bỏ qua”."
+TEXT_TOO_LONG = (
+    "Nội dung dài {length} ký tự, quá mức {limit} ký tự. Thầy/cô vui lòng viết ngắn lại."
+)
+TEXT_EMPTY = "Thầy/cô vui lòng viết nội dung, hoặc chọn “Bỏ qua”."
 EXPECTED_TEXT_NOT_FILE = "Câu này cần trả lời bằng chữ. {question}"
 FIRST_QUESTION = "Đây đã là câu đầu tiên."
 STALE_BUTTON = "Nút này thuộc một câu hỏi trước. Câu hỏi hiện tại:"
-UNKNOWN_MESSAGE = "Tin nhắn này chưa đọc được. Vui lòng gửi chữ, số hoặc ảnh."
+UNKNOWN_MESSAGE = "Chưa đọc được tin nhắn này. Thầy/cô vui lòng gửi chữ, số hoặc ảnh."
 
 # Answers out of turn: the question last seen, edited and forwarded messages.
 ROW_ITEM = "mục {code}"
-ROW_OPENING = "lễ khai mạc"
+ROW_OPENING = "mục Lễ khai mạc"
 ROW_NARRATIVE = "phần đánh giá “{label}”"
 VALUE_RUN_ALL = "có, tất cả"
 VALUE_RUN_SOME = "có: {rows}"
@@ -103,14 +112,14 @@ VALUE_NO = "không"
 VALUE_OPENING_ON = "có, ngày {date}"
 VALUE_OPENING_NONE = "không tổ chức"
 ANSWER_CHANGED = "Đã sửa {row}: {old} → {new}."
-ANSWER_ALREADY_RECORDED = "{row} đã được ghi: {value}. Thầy/cô không cần gửi lại."
+ANSWER_ALREADY_RECORDED = "Đã ghi {row}: {value}. Thầy/cô không cần gửi lại."
 EDIT_NOT_READ = (
     "Tin nhắn đã sửa không được đọc: chỉ sửa được tin nhắn trả lời một câu hỏi. "
     "Thầy/cô vui lòng gửi tin nhắn mới."
 )
-EDIT_INVALID = "Tin nhắn đã sửa không được đọc, {row} vẫn là: {value}."
+EDIT_INVALID = "Tin nhắn đã sửa không được đọc; {row} vẫn là: {value}."
 EDIT_AFTER_SUBMIT = (
-    "Báo cáo đã được gửi nên tin nhắn đã sửa không được đọc. Muốn sửa, thầy/cô gửi “sửa báo cáo”."
+    "Báo cáo đã gửi nên tin nhắn đã sửa không được đọc. Muốn sửa, thầy/cô gửi “sửa báo cáo”."
 )
 EDIT_BEFORE_JOINING = (
     "Tin nhắn đã sửa không được đọc. Thầy/cô vui lòng gửi lại mã mời trong tin nhắn mới."
@@ -120,7 +129,7 @@ FORWARDED_NOT_READ = (
     "Thầy/cô vui lòng tự gõ câu trả lời cho câu hỏi dưới đây."
 )
 MESSAGE_TOO_LONG = (
-    "Tin nhắn dài quá ({length} ký tự; câu trả lời nào cũng không quá {limit} ký tự). "
+    "Tin nhắn quá dài ({length} ký tự; mỗi câu trả lời không quá {limit} ký tự). "
     "Thầy/cô vui lòng gửi câu trả lời ngắn cho câu hỏi dưới đây."
 )
 
@@ -128,7 +137,7 @@ MESSAGE_TOO_LONG = (
 # conversation fills: {example} (an answer that fits the row), {measure}, {first}, {second}
 # (what the row counts), {units} (the unit words it takes), {maximum}, {word}, {letter}.
 NUMBER_CORRECTIONS = {
-    "empty": "Thầy/cô chưa gửi số. Vui lòng gửi một số, ví dụ {example}; không có thì gửi 0.",
+    "empty": "Thầy/cô chưa gửi số. Vui lòng gửi một số, ví dụ: {example}; không có thì gửi 0.",
     "too_long": "Tin nhắn quá dài. Thầy/cô chỉ cần gửi số, ví dụ {example}.",
     "hidden_characters": (
         "Tin nhắn có ký tự ẩn hoặc ký tự điều khiển. Thầy/cô vui lòng gõ lại số, ví dụ {example}."
@@ -144,7 +153,7 @@ NUMBER_CORRECTIONS = {
         "Ví dụ: 1.200 hoặc 12.345.678, hoặc gõ liền 1200."
     ),
     "spell_out": "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 5.000 thay vì 5k hay 5 nghìn.",
-    "too_large": "Số quá lớn, tối đa {maximum}. Thầy/cô kiểm tra lại giúp.",
+    "too_large": "Số quá lớn (tối đa {maximum}). Thầy/cô vui lòng kiểm tra lại.",
     "letter_for_digit": (
         "Số vừa gửi có chữ cái “{letter}” lẫn vào chỗ chữ số. "
         "Thầy/cô gõ lại chỉ bằng chữ số 0–9, ví dụ {example}."
@@ -182,7 +191,7 @@ NUMBER_CORRECTIONS = {
         "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 1.500.000."
     ),
     "money_negative": "Số tiền không thể là số âm. Không có thì thầy/cô gửi 0.",
-    "money_too_large": "Số tiền quá lớn, tối đa {maximum}. Thầy/cô kiểm tra lại giúp.",
+    "money_too_large": "Số tiền quá lớn (tối đa {maximum}). Thầy/cô vui lòng kiểm tra lại.",
 }
 NUMBER_EXAMPLE_COUNT = "12"
 NUMBER_EXAMPLE_PAIR = "3/120"
@@ -205,6 +214,51 @@ PHOTO_FULL = "Đã đủ {max} ảnh minh chứng, không nhận thêm. Muốn t
 PHOTO_NOT_ENOUGH = "Cần ít nhất {min} ảnh minh chứng (đã có {have}). Vui lòng gửi thêm ảnh."
 PHOTOS_CLEARED = "Đã xóa {count} ảnh minh chứng. Vui lòng gửi lại từ {min} đến {max} ảnh."
 PHOTO_CLEAR_WORDS = frozenset({"xoa anh", "xoa het anh", "/xoaanh"})
+# A file the bot will not keep, by the text bot/evidence.py names (``EvidenceRefused.text``);
+# {limit_mb} is the size limit with a decimal comma ("10,5").
+EVIDENCE_REFUSALS = {
+    "empty": (
+        "Tệp thầy/cô vừa gửi không có nội dung. "
+        "Thầy/cô vui lòng chụp lại ảnh minh chứng rồi gửi lại."
+    ),
+    "too_large": (
+        "Tệp lớn hơn {limit_mb} MB nên chưa nhận được. Thầy/cô vui lòng gửi theo cách gửi ảnh "
+        "thông thường (không chọn gửi dạng tệp), hoặc gửi tệp nhỏ hơn {limit_mb} MB."
+    ),
+    "not_supported": (
+        "Chưa nhận được loại tệp này: chỉ nhận ảnh JPEG, PNG, WEBP hoặc tệp PDF. "
+        "Thầy/cô vui lòng gửi ảnh minh chứng theo cách gửi ảnh thông thường."
+    ),
+    "bomb": (
+        "Ảnh có kích thước quá lớn nên không xử lý được. Thầy/cô vui lòng gửi theo cách gửi ảnh "
+        "thông thường, hoặc chụp lại ở độ phân giải thấp hơn rồi gửi lại."
+    ),
+    "corrupt": (
+        "Tệp bị lỗi hoặc chưa tải lên đủ nên không mở được. "
+        "Thầy/cô vui lòng gửi lại ảnh (hoặc tệp PDF)."
+    ),
+    "pdf_not_accepted": (
+        "Minh chứng năm nay chỉ nhận ảnh chụp, không nhận tệp PDF. Thầy/cô vui lòng gửi ảnh "
+        "JPEG hoặc PNG theo cách gửi ảnh thông thường."
+    ),
+    "pdf_active": (
+        "Tệp PDF có mã lệnh tự chạy, lệnh mở chương trình khác hoặc tệp đính kèm nên không nhận "
+        "được. Thầy/cô vui lòng gửi ảnh chụp minh chứng, hoặc xuất lại tệp PDF chỉ gồm các trang "
+        "tài liệu."
+    ),
+    "pdf_locked": (
+        "Tệp PDF có đặt mật khẩu nên không kiểm tra được. Thầy/cô vui lòng gửi tệp PDF không đặt "
+        "mật khẩu, hoặc gửi ảnh chụp minh chứng."
+    ),
+    "unavailable": (
+        "Chưa tải được tệp thầy/cô vừa gửi: tệp không còn trên máy chủ của ứng dụng hoặc không "
+        "mở được. Thầy/cô vui lòng gửi lại ảnh minh chứng."
+    ),
+    "unavailable_slow": (
+        "Tệp thầy/cô vừa gửi tải về quá lâu, có thể do đường truyền chậm. "
+        "Thầy/cô vui lòng gửi lại ảnh minh chứng sau ít phút."
+    ),
+}
 
 # Review and submit.
 REVIEW_TITLE = "TÓM TẮT BÁO CÁO — {unit}, Tuần lễ {year}"
@@ -225,7 +279,9 @@ REVIEW_HOW_TO_EDIT = (
 )
 REVIEW_READY = "Nếu đã đúng, chọn “Gửi báo cáo”."
 EDIT_UNKNOWN = "Không có mục “{what}”. Ví dụ: sửa 1.3, sửa 2, sửa khai mạc, sửa ảnh."
-EDIT_NOT_APPLICABLE = "Mục {code} thuộc hoạt động đơn vị đã chọn “Không”. Sửa câu “{group}” trước."
+EDIT_NOT_APPLICABLE = (
+    "Mục {code} thuộc nhóm đơn vị đã trả lời “Không”. Thầy/cô sửa câu “{group}” trước."
+)
 SUBMITTED = (
     "Đã gửi báo cáo. Số tiếp nhận: {reference}.\n"
     "Thời điểm: {when}. Có thể sửa đến trước ngày {deadline}; gửi “sửa báo cáo” nếu cần."
@@ -238,7 +294,7 @@ SUBMITTED_LATE = (
 )
 ALREADY_SUBMITTED = "Báo cáo của đơn vị đã được gửi (số tiếp nhận {reference})."
 PAUSED = "Đã tạm dừng. Các câu trả lời đã được lưu; gửi “tiếp tục” hoặc /baocao để làm tiếp."
-MENU = "Bạn muốn làm gì tiếp?"
+MENU = "Thầy/cô muốn làm gì tiếp theo?"
 LOCKED_AFTER_DEADLINE = (
     "Đã quá hạn báo cáo (trước ngày {deadline}), báo cáo không sửa được nữa. "
     "Nếu cần sửa, vui lòng liên hệ cấp trên để được mở lại."
@@ -246,15 +302,16 @@ LOCKED_AFTER_DEADLINE = (
 REOPENED_FOR_EDIT = "Báo cáo đã được mở lại để sửa. Sau khi sửa, nhớ gửi lại."
 HELP = (
     "Hướng dẫn nhanh:\n"
-    "• Trả lời từng câu bằng số (1.200 hoặc 1200), lớp/người gửi dạng 3/120, “0” nếu không có.\n"
-    "• “quay lại”: câu trước · “bỏ qua”: để sau · “xem lại”: tóm tắt · “hủy”: tạm dừng.\n"
-    "• Ảnh minh chứng gửi bất cứ lúc nào, 2–3 ảnh.\n"
+    "• Trả lời từng câu bằng số (1.200 hoặc 1200); số lớp và số người gửi dạng 3/120; "
+    "không có thì gửi 0.\n"
+    "• “quay lại”: câu trước · “bỏ qua”: để sau · “xem lại”: tóm tắt · “tạm dừng”: dừng lại.\n"
+    "• Ảnh minh chứng gửi lúc nào cũng được.\n"
     "• Mọi câu trả lời được lưu ngay, có thể tiếp tục sau."
 )
-FILE_SLOW = "Đang tải tệp, thầy/cô chờ một chút…"
+FILE_SLOW = "Đang tải tệp, thầy/cô vui lòng chờ một chút…"
 INTERNAL_ERROR = (
-    "Xin lỗi, hệ thống gặp lỗi khi xử lý tin nhắn này. Câu trả lời trước đó vẫn được lưu; "
-    "vui lòng gửi lại sau ít phút."
+    "Xin lỗi, hệ thống gặp lỗi khi xử lý tin nhắn này. Các câu trả lời trước đó vẫn được lưu; "
+    "thầy/cô vui lòng gửi lại sau ít phút."
 )
 
 # The command line (``tuanle``), read by admins at a terminal.

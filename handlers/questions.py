@@ -90,7 +90,11 @@ def ask(campaign: Campaign, question: Question, photos: int = 0) -> Reply:
         return Reply(say.ASK_OPENING, choices=opening_choices(campaign), actions=NAV_ACTIONS)
     if question.kind is Kind.RUN and question.group is not None:
         group = question.group
-        text = say.ASK_RUN.format(progress=progress(campaign, question), label=group.row.label)
+        text = say.ASK_RUN.format(
+            progress=progress(campaign, question),
+            label=group.row.label,
+            question=group.ask or say.ASK_RUN_DEFAULT,
+        )
         rows = group.asked_items
         if len(rows) > 1:
             listed = "\n".join(f"{item.code}. {item.label}" for item in rows)

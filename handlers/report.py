@@ -37,6 +37,7 @@ from handlers.common import (
     fold,
     match_choice,
     navigation_word,
+    refusal_text,
 )
 from handlers.questions import READINGS_KEY, Correction, Unclear, ask, read_answer, read_reading
 from handlers.walk import (
@@ -226,7 +227,7 @@ class ReportFlow:
         """Attaches a photo or PDF to the report, at whatever step it arrives."""
         here = await self.current_question()
         if isinstance(upload, EvidenceRefused):
-            return Outcome([Reply(upload.message), *here])
+            return Outcome([Reply(refusal_text(upload)), *here])
         if self.report.status == "submitted":
             return Outcome([Reply(say.ALREADY_SUBMITTED.format(reference=self.report.reference))])
         rule = self.ctx.campaign.evidence

@@ -73,6 +73,7 @@ class Group:
     row: Item
     children: tuple[Item, ...] = ()
     ask_if_run: bool = True  # ask "did your unit run this?" before the sub-rows
+    ask: str = ""  # that yes/no question in the group's own words; "" for the generic one
 
     @property
     def asked_items(self) -> tuple[Item, ...]:

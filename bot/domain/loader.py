@@ -521,7 +521,7 @@ def _item(table: _Table, presets: Mapping[str, Measure], *, group_row: bool) -> 
 
 
 def _group(table: _Table, presets: Mapping[str, Measure], codes: dict[str, _FieldPath]) -> Group:
-    table.only(*_ITEM_KEYS, "people_label", "ask_if_run", "children")
+    table.only(*_ITEM_KEYS, "people_label", "ask_if_run", "ask", "children")
     row = _item(table, presets, group_row=True)
     if not _GROUP_CODE_RE.fullmatch(row.code):
         raise table.error("code", f'a group\'s code is its number, like "4"; got {row.code!r}')
@@ -556,7 +556,10 @@ def _group(table: _Table, presets: Mapping[str, Measure], codes: dict[str, _Fiel
         row=row,
         children=tuple(children),
         ask_if_run=table.boolean("ask_if_run", default=True),
+        ask=table.string("ask") if table.has("ask") else "",
     )
+    if group.ask and not group.ask_if_run:
+        raise table.error("ask", "the yes/no question is only asked with ask_if_run = true")
     if group.ask_if_run and not any(child.asked for child in group.children):
         raise table.error(
             "ask_if_run",

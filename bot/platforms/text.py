@@ -8,8 +8,7 @@ line breaks under the platform's limit.
 from __future__ import annotations
 
 from bot.domain.chat import Reply
-
-NUMBERED_HINT = "Trả lời {numbers}"
+from handlers import messages as say
 
 
 def render(reply: Reply) -> str:
@@ -20,9 +19,11 @@ def render(reply: Reply) -> str:
         lines += [f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
         numbers = [str(n) for n in range(1, len(reply.choices) + 1)]
         spoken = (
-            numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " hoặc " + numbers[-1]
+            numbers[0]
+            if len(numbers) == 1
+            else say.TEXT_OR.join((", ".join(numbers[:-1]), numbers[-1]))
         )
-        lines.append(NUMBERED_HINT.format(numbers=spoken) + ".")
+        lines.append(say.TEXT_NUMBERED_HINT.format(numbers=spoken))
     if reply.actions:
         lines.append("(" + " · ".join(a.label.lower() for a in reply.actions) + ")")
     return "\n".join(lines)

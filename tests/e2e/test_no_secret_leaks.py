@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import build
 from bot.config import load_settings
-from bot.evidence import REFUSAL_UNAVAILABLE, REFUSAL_UNAVAILABLE_SLOW
+from handlers.messages import EVIDENCE_REFUSALS
 from storage.models import Base
 from tests.conftest import add_unit, backend, photo
 from tests.e2e.bot_process import start_bot
@@ -31,6 +31,8 @@ ZL_TOKEN = "3087162534859:zaloSecretPart-0987654321xyzQ"
 TG_HOOK = "tg-hook-secret-AbCdEf0123456789"
 ZL_HOOK = "zl-hook-secret-ZyXwVu9876543210"
 DB_PASSWORD = "db-Pa55-word-Kl7Mn9"
+REFUSAL_UNAVAILABLE = EVIDENCE_REFUSALS["unavailable"]
+REFUSAL_UNAVAILABLE_SLOW = EVIDENCE_REFUSALS["unavailable_slow"]
 TG_TEACHER = 5151
 ZL_TEACHER = "c0ffee0123456789abcd"
 

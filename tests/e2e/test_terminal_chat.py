@@ -42,7 +42,7 @@ def test_a_newcomer_files_the_whole_2023_report_in_the_terminal_chat(tmp_path: P
     assert chat.returncode == 0, chat.stderr
     out = chat.stdout
     assert "Đơn vị demo" in out and "Lễ khai mạc" in out
-    assert "1. Có, ngày 02/10" in out and "Trả lời 1 hoặc 2." in out
+    assert "1. Có, ngày 02/10" in out and "Gõ số 1 hoặc 2 để chọn." in out
     assert "Đã nhận ảnh minh chứng 3/3" in out
     assert "Số tiếp nhận: TL23-" in out
     assert "Traceback" not in out + chat.stderr

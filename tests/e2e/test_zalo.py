@@ -108,7 +108,7 @@ class ZaloTeacher:
 async def _file_whole_report(app: App, teacher: ZaloTeacher) -> None:
     code = await add_unit(app)
     joined = await teacher.say(code)
-    assert "1. Có, ngày 02/10" in joined[-1].text and "Trả lời 1 hoặc 2." in joined[-1].text
+    assert "1. Có, ngày 02/10" in joined[-1].text and "Gõ số 1 hoặc 2 để chọn." in joined[-1].text
     script, expected = walk_answers(load_campaigns()[2023], run_every_group=True)
     for answer in script:
         await teacher.say(answer)

@@ -14,13 +14,17 @@ import pytest
 from aiohttp import web
 
 from bot.app import App
-from bot.evidence import REFUSAL_NOT_SUPPORTED, REFUSAL_UNAVAILABLE, REFUSAL_UNAVAILABLE_SLOW
 from bot.platforms.download import DownloadPolicy
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
+from handlers.messages import EVIDENCE_REFUSALS
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_report
 from tests.e2e.test_zalo import TEACHER, ZaloTeacher
 from tests.fakes.zalo import FakeZalo
+
+REFUSAL_NOT_SUPPORTED = EVIDENCE_REFUSALS["not_supported"]
+REFUSAL_UNAVAILABLE = EVIDENCE_REFUSALS["unavailable"]
+REFUSAL_UNAVAILABLE_SLOW = EVIDENCE_REFUSALS["unavailable_slow"]
 
 FIRST_QUESTION = "Lễ khai mạc"
 # As in production but for the fake's http on loopback; a short deadline for the slow body.

@@ -16,9 +16,9 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-from bot import evidence
 from bot.evidence import EvidenceRefused, inspect_upload
 from bot.pdf_safety import pdf_problem
+from handlers import messages as say
 
 LIMIT = 20 * 1024 * 1024
 
@@ -96,7 +96,7 @@ def test_a_pdf_with_javascript_is_refused() -> None:
     refusal = refused(written(writer))
 
     assert refusal.reason == "pdf_unsafe"
-    assert refusal.message == evidence.REFUSAL_PDF_UNSAFE
+    assert refusal.text == "pdf_active"
 
 
 def test_a_pdf_with_an_embedded_file_is_refused() -> None:
@@ -137,7 +137,7 @@ def test_a_pdf_locked_with_a_password_is_refused_but_an_owner_password_alone_is_
 
     refusal = refused(written(locked))
 
-    assert (refusal.reason, refusal.message) == ("pdf_unsafe", evidence.REFUSAL_PDF_LOCKED)
+    assert (refusal.reason, refusal.text) == ("pdf_unsafe", "pdf_locked")
     assert inspect_upload(written(restricted), max_bytes=LIMIT).mime == "application/pdf"
 
 
@@ -145,8 +145,9 @@ def test_a_pdf_whose_structure_cannot_be_read_is_refused_as_broken() -> None:
     assert refused(b"%PDF-1.7\n" + b"\x00\xff" * 300 + b"\n%%EOF\n").reason == "corrupt"
 
 
-@pytest.mark.parametrize("text", [evidence.REFUSAL_PDF_UNSAFE, evidence.REFUSAL_PDF_LOCKED])
-def test_the_pdf_refusals_are_polite_and_say_what_to_send_instead(text: str) -> None:
+@pytest.mark.parametrize("key", ["pdf_active", "pdf_locked"])
+def test_the_pdf_refusals_are_polite_and_say_what_to_send_instead(key: str) -> None:
+    text = say.EVIDENCE_REFUSALS[key]
     assert unicodedata.is_normalized("NFC", text)
-    assert "Thầy/Cô" in text and "Kính mong" in text and text.endswith("ạ.")
+    assert "Thầy/cô vui lòng" in text and text.endswith(".")
     assert "ảnh chụp" in text
