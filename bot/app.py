@@ -17,6 +17,7 @@ from bot.domain.loader import default_data_dir, load_campaigns
 from bot.engine import Clock, Engine
 from bot.engine.core import EvidenceLimits, Retry
 from bot.redact import Redactor
+from handlers import messages as say
 from handlers.common import Policy
 from storage.db import SqliteTuning, create_engine, is_sqlite, session_factory
 from storage.files import LocalFileStore
@@ -43,11 +44,11 @@ def choose_campaign(settings: Settings) -> Campaign:
     """The campaign of the configured year, or the newest one in the data files."""
     campaigns = load_campaigns(settings.campaign.data_dir or default_data_dir())
     if not campaigns:
-        raise LookupError("no campaign data files found")
+        raise LookupError(say.CLI_NO_CAMPAIGNS)
     year = settings.campaign.year or max(campaigns)
     if year not in campaigns:
         known = ", ".join(str(y) for y in sorted(campaigns))
-        raise LookupError(f"campaign.year = {year} has no data file; known years: {known}")
+        raise LookupError(say.CLI_NO_CAMPAIGN_YEAR.format(year=year, known=known))
     return campaigns[year]
 
 

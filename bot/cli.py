@@ -25,7 +25,7 @@ from handlers.join import ROLES, create_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
 
-DEMO_UNIT = ("DEMO-THCS", "Trường THCS Thực hành (demo)", "school")
+DEMO_UNIT = ("DEMO-THCS", say.CHAT_DEMO_UNIT, "school")
 CHAT_LOG = Path("data/tuanle.log")
 
 
@@ -77,49 +77,66 @@ def _vietnamese(message: str) -> str:
     return say.CLI_UNKNOWN_PROBLEM.format(error=message)
 
 
+def _meanings(names: dict[str, str]) -> str:
+    """The values an option takes, each with what it means: "school (trường học), ..."."""
+    return ", ".join(f"{value} ({meaning})" for value, meaning in names.items())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tuanle", description=say.CLI_DESCRIPTION)
-    parser.add_argument("--config", type=Path, help=say.CLI_CONFIG)
-    sub = parser.add_subparsers(metavar="LỆNH", title=say.CLI_COMMANDS, parser_class=_Parser)
+    parser.add_argument("--config", type=Path, metavar=say.CLI_META_FILE, help=say.CLI_CONFIG)
+    sub = parser.add_subparsers(
+        metavar=say.CLI_META_COMMAND, title=say.CLI_COMMANDS, parser_class=_Parser
+    )
 
     sub.add_parser("run", help=say.CLI_RUN).set_defaults(func=run)
     chat_parser = sub.add_parser("chat", help=say.CLI_CHAT)
-    chat_parser.add_argument("--user", help=say.CLI_CHAT_USER)
+    chat_parser.add_argument("--user", metavar=say.CLI_META_USER, help=say.CLI_CHAT_USER)
     chat_parser.set_defaults(func=chat)
 
     db = sub.add_parser("db", help=say.CLI_DB).add_subparsers(
-        metavar="VIỆC", required=True, parser_class=_Parser
+        metavar=say.CLI_META_TASK, required=True, parser_class=_Parser
     )
     db.add_parser("upgrade", help=say.CLI_DB_UPGRADE).set_defaults(func=db_upgrade)
 
     units = sub.add_parser("units", help=say.CLI_UNITS).add_subparsers(
-        metavar="VIỆC", required=True, parser_class=_Parser
+        metavar=say.CLI_META_TASK, required=True, parser_class=_Parser
     )
     add = units.add_parser("add", help=say.CLI_UNITS_ADD)
-    add.add_argument("code", metavar="MÃ", help=say.CLI_UNIT_CODE)
-    add.add_argument("name", metavar="TÊN", help=say.CLI_UNIT_NAME)
+    add.add_argument("code", metavar=say.CLI_META_CODE, help=say.CLI_UNIT_CODE)
+    add.add_argument("name", metavar=say.CLI_META_NAME, help=say.CLI_UNIT_NAME)
     add.add_argument(
-        "--kind", choices=sorted(UNIT_KINDS), default="school", help=say.CLI_UNIT_KIND
+        "--kind",
+        choices=sorted(UNIT_KINDS),
+        default="school",
+        metavar=say.CLI_META_KIND,
+        help=say.CLI_UNIT_KIND.format(kinds=_meanings(say.UNIT_KIND_NAMES)),
     )
-    add.add_argument("--parent", metavar="MÃ", help=say.CLI_UNIT_PARENT)
+    add.add_argument("--parent", metavar=say.CLI_META_CODE, help=say.CLI_UNIT_PARENT)
     add.set_defaults(func=units_add)
     units.add_parser("list", help=say.CLI_UNITS_LIST).set_defaults(func=units_list)
 
     invite = sub.add_parser("invite", help=say.CLI_INVITE)
-    invite.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
-    invite.add_argument("--role", choices=ROLES, default="reporter", help=say.CLI_INVITE_ROLE)
-    invite.add_argument("--days", type=int, metavar="NGÀY", help=say.CLI_INVITE_DAYS)
-    invite.add_argument("--uses", type=int, metavar="SỐ", help=say.CLI_INVITE_USES)
+    invite.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
+    invite.add_argument(
+        "--role",
+        choices=ROLES,
+        default="reporter",
+        metavar=say.CLI_META_ROLE,
+        help=say.CLI_INVITE_ROLE.format(roles=_meanings(say.ROLE_NAMES)),
+    )
+    invite.add_argument("--days", type=int, metavar=say.CLI_META_DAYS, help=say.CLI_INVITE_DAYS)
+    invite.add_argument("--uses", type=int, metavar=say.CLI_META_NUMBER, help=say.CLI_INVITE_USES)
     invite.set_defaults(func=invite_create)
 
     reports = sub.add_parser("reports", help=say.CLI_REPORTS).add_subparsers(
-        metavar="VIỆC", required=True, parser_class=_Parser
+        metavar=say.CLI_META_TASK, required=True, parser_class=_Parser
     )
     show = reports.add_parser("show", help=say.CLI_REPORTS_SHOW)
-    show.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
+    show.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
     show.set_defaults(func=reports_show)
     reopen = reports.add_parser("reopen", help=say.CLI_REPORTS_REOPEN)
-    reopen.add_argument("unit", metavar="MÃ_ĐƠN_VỊ", help=say.CLI_UNIT_CODE)
+    reopen.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
     reopen.set_defaults(func=reports_reopen)
     return parser
 
@@ -141,8 +158,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     app = await build(settings)
     try:
         return await serve(app)
-    except AlreadyPolling as error:
-        print(say.CLI_ERROR.format(error=error), file=sys.stderr)
+    except AlreadyPolling:
+        print(say.CLI_ERROR.format(error=say.CLI_ALREADY_POLLING), file=sys.stderr)
         return 2
     finally:
         await app.close()
@@ -156,16 +173,13 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     try:
         console = ConsoleChat(app.engine, user_id=getattr(args, "user", None))
         campaign = app.engine.campaign
-        console.note(
-            f"Tuần lễ hưởng ứng học tập suốt đời {campaign.year} — trò chuyện trong terminal.\n"
-            "Gõ câu trả lời rồi Enter; gửi ảnh bằng: /anh đường/dẫn/ảnh.jpg; thoát: /quit."
-        )
+        console.note(say.CHAT_BANNER.format(year=campaign.year))
         await console.resume_pending()
         code = (
             await _demo_invite(app, console.chat.user_id) if settings.console.demo_unit else None
         )
         if code is not None:
-            console.note(f"(Đơn vị demo “{DEMO_UNIT[1]}”, mã mời {code})")
+            console.note(say.CHAT_DEMO.format(unit=DEMO_UNIT[1], code=code))
             console.show(await console.chat.send(f"/start {code}"))
         await console.run()
     finally:
@@ -217,7 +231,8 @@ async def units_add(settings: Settings, args: argparse.Namespace) -> int:
                 raise LookupError(say.CLI_NO_PARENT.format(code=args.parent))
             await uow.units.add(args.code, args.name, args.kind, parent, _now())
             await uow.commit()
-        print(say.CLI_UNIT_ADDED.format(code=args.code, name=args.name, kind=args.kind))
+        kind = say.UNIT_KIND_NAMES.get(args.kind, args.kind)
+        print(say.CLI_UNIT_ADDED.format(code=args.code, name=args.name, kind=kind))
         return 0
 
     return await _with_app(settings, work)
@@ -248,7 +263,9 @@ async def invite_create(settings: Settings, args: argparse.Namespace) -> int:
             await uow.commit()
         print(code)
         print(
-            say.CLI_INVITE_MADE.format(unit=unit.name, role=args.role, days=days, uses=uses),
+            say.CLI_INVITE_MADE.format(
+                unit=unit.name, role=say.ROLE_NAMES.get(args.role, args.role), days=days, uses=uses
+            ),
             file=sys.stderr,
         )
         return 0

@@ -236,7 +236,7 @@ def _problem(problem: Any) -> str:
     if template is not None:
         try:
             said = template.format(**problem.get("ctx", {}))
-            return said.replace("' or '", "' hoặc '")
+            return said.replace("' or '", f"'{say.TEXT_OR}'")
         except (KeyError, IndexError):
             pass
     message = str(problem["msg"])

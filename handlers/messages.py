@@ -331,11 +331,11 @@ CLI_UNITS = "đơn vị báo cáo"
 CLI_UNITS_ADD = "thêm một đơn vị"
 CLI_UNIT_CODE = "mã đơn vị"
 CLI_UNIT_NAME = "tên đơn vị"
-CLI_UNIT_KIND = "loại đơn vị"
+CLI_UNIT_KIND = "loại đơn vị, mặc định school: {kinds}"
 CLI_UNIT_PARENT = "mã đơn vị cấp trên (nơi nhận báo cáo)"
 CLI_UNITS_LIST = "liệt kê các đơn vị"
 CLI_INVITE = "tạo mã mời cho một đơn vị"
-CLI_INVITE_ROLE = "vai trò của người tham gia bằng mã này"
+CLI_INVITE_ROLE = "vai trò của người tham gia bằng mã này, mặc định reporter: {roles}"
 CLI_INVITE_DAYS = "số ngày mã còn hiệu lực"
 CLI_INVITE_USES = "số người tối đa được dùng mã"
 CLI_REPORTS = "báo cáo"
@@ -369,6 +369,52 @@ CLI_ARGPARSE = (
     (r"^argument (\S+): (.+)$", "{0}: {1}"),
 )
 CLI_UNKNOWN_PROBLEM = "lệnh không hợp lệ ({error}); xem: tuanle --help"
+CLI_ALREADY_POLLING = (
+    "một tiến trình khác đang nhận tin Zalo bằng token này (polling); "
+    "mỗi token chỉ chạy được một tiến trình"
+)
+CLI_NO_CAMPAIGNS = "không tìm thấy tệp dữ liệu chiến dịch nào (bot/data/campaigns)"
+CLI_NO_CAMPAIGN_YEAR = (
+    "campaign.year = {year}: chưa có tệp dữ liệu năm này; các năm đã có: {known}"
+)
+# Placeholders of the usage lines (argparse metavars).
+CLI_META_COMMAND = "LỆNH"
+CLI_META_FILE = "TỆP"
+CLI_META_USER = "MÃ_NGƯỜI_DÙNG"
+CLI_META_KIND = "LOẠI"
+CLI_META_ROLE = "VAI_TRÒ"
+CLI_META_TASK = "VIỆC"
+CLI_META_CODE = "MÃ"
+CLI_META_NAME = "TÊN"
+CLI_META_UNIT = "MÃ_ĐƠN_VỊ"
+CLI_META_DAYS = "NGÀY"
+CLI_META_NUMBER = "SỐ"
+# What the ``--kind`` and ``--role`` values mean, as the output names them.
+UNIT_KIND_NAMES = {
+    "school": "trường học",
+    "centre": "TTHTCĐ, trung tâm GDNN-GDTX",
+    "commune": "UBND xã, phường",
+    "district": "huyện, Phòng GDĐT",
+    "province": "tỉnh, thành phố, Sở GDĐT",
+}
+ROLE_NAMES = {"reporter": "người báo cáo", "admin": "quản trị"}
+
+# The terminal chat (``tuanle chat``).
+CHAT_BANNER = (
+    "Tuần lễ hưởng ứng học tập suốt đời {year}: trò chuyện trong terminal.\n"
+    "Gõ câu trả lời rồi Enter; gửi ảnh: /anh đường/dẫn/ảnh.jpg; thoát: /thoat."
+)
+CHAT_DEMO = "(Đơn vị dùng thử “{unit}”, mã mời: {code})"
+CHAT_DEMO_UNIT = "Trường THCS Thực hành (dùng thử)"
+CHAT_PROMPT = "Thầy/cô> "
+CHAT_NO_FILE = "  (không tìm thấy tệp: {path})"
+
+# Telegram's command menu (the list shown on typing "/").
+TELEGRAM_COMMANDS = {
+    "start": "Bắt đầu, nhập mã mời",
+    "baocao": "Tiếp tục báo cáo",
+    "help": "Hướng dẫn",
+}
 
 # Settings errors (``tuanle`` refuses to start and names the key).
 CONFIG_NO_FILE = "không có tệp cấu hình {path}"

@@ -18,6 +18,7 @@ from bot.domain.chat import Reply
 from bot.engine import Engine
 from bot.platforms.memory import MemoryChat, MemoryFiles
 from bot.platforms.text import render
+from handlers import messages as say
 
 PLATFORM = "console"
 PHOTO_PREFIXES = ("/anh", "/ảnh", "/photo", "/file")
@@ -66,7 +67,7 @@ class ConsoleChat:
         """Chats until end of input or /quit."""
         while True:
             if self._interactive:
-                self._out.write("\nBạn> ")
+                self._out.write("\n" + say.CHAT_PROMPT)
                 self._out.flush()
             line = await asyncio.to_thread(self._in.readline)
             if not line:
@@ -77,11 +78,11 @@ class ConsoleChat:
             if text in QUIT_WORDS:
                 break
             if not self._interactive:
-                self._out.write(f"\nBạn> {text}\n")
+                self._out.write(f"\n{say.CHAT_PROMPT}{text}\n")
             path = photo_path(text)
             if path is not None:
                 if not path.is_file():
-                    self.note(f"  (không tìm thấy tệp: {path})")
+                    self.note(say.CHAT_NO_FILE.format(path=path))
                     continue
                 self.show(await self.chat.send_file(path, kind="document", name=path.name))
             else:

@@ -54,16 +54,13 @@ from bot.platforms.dispatch import (
     Unreachable,
 )
 from bot.platforms.text import split
+from handlers import messages as say
 
 PLATFORM = "telegram"
 MESSAGE_LIMIT = 4096
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-COMMANDS = (
-    ("start", "Bắt đầu / nhập mã mời"),
-    ("baocao", "Tiếp tục báo cáo"),
-    ("help", "Hướng dẫn"),
-)
+COMMANDS = tuple(say.TELEGRAM_COMMANDS.items())  # the menu: command, description
 
 log = structlog.get_logger("tuanle.telegram")
 T = TypeVar("T")

@@ -503,7 +503,7 @@ class ConversationMachine(RuleBasedStateMachine):
         if self.applies(question):
             assert self.now.step == question.key, replies[0].text
         else:
-            assert self.now.step == "review" and "Sửa câu" in replies[0].text
+            assert self.now.step == "review" and "sửa câu" in replies[0].text
 
     @precondition(lambda self: self.now.step == "review")
     @rule(what=st.sampled_from(("khai mạc", "ảnh", "99", "1.99", "")))

@@ -41,7 +41,7 @@ def test_a_newcomer_files_the_whole_2023_report_in_the_terminal_chat(tmp_path: P
     chat = _tuanle(["chat"], tmp_path, "\n".join(lines) + "\n")
     assert chat.returncode == 0, chat.stderr
     out = chat.stdout
-    assert "Đơn vị demo" in out and "Lễ khai mạc" in out
+    assert "Đơn vị dùng thử" in out and "Lễ khai mạc" in out
     assert "1. Có, ngày 02/10" in out and "Gõ số 1 hoặc 2 để chọn." in out
     assert "Đã nhận ảnh minh chứng 3/3" in out
     assert "Số tiếp nhận: TL23-" in out

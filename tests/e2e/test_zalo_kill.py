@@ -137,7 +137,7 @@ async def test_a_second_poller_of_the_same_zalo_token_refuses_to_start(tmp_path:
             second = await start_bot(config2, stderr=asyncio.subprocess.PIPE)
             _, err = await asyncio.wait_for(second.communicate(), timeout=60)
             assert second.returncode == 2
-            assert b"another process is polling" in err
+            assert "một tiến trình khác đang nhận tin Zalo" in err.decode()
             assert first.returncode is None  # the first one goes on
         finally:
             first.send_signal(signal.SIGTERM)
