@@ -106,11 +106,10 @@ async def _admin(statement: str) -> None:
         await admin.close()
 
 
-async def _postgres_database(*, migrated: bool = True) -> tuple[str, Callable[[], object]]:
+async def _postgres_database() -> tuple[str, Callable[[], object]]:
     """A new PostgreSQL database (a copy of the session's migrated template) and its drop."""
     name = f"tuanle_test_{uuid.uuid4().hex[:12]}"
-    template = f' TEMPLATE "{_postgres_template()}"' if migrated else ""
-    await _admin(f'CREATE DATABASE "{name}"{template}')
+    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template()}"')
 
     async def drop() -> None:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
