@@ -90,7 +90,7 @@ TEXT_OR = " hoặc "
 # Corrections.
 NOT_A_CHOICE = "Chưa rõ câu trả lời. Vui lòng chọn: {options}."
 BAD_DATE = (
-    "Ngày chưa đúng. Thầy/cô gửi ngày theo dạng ngày/tháng, ví dụ 03/10, "
+    "Ngày chưa đúng. Thầy/cô gửi ngày theo dạng ngày/tháng, ví dụ: 03/10, "
     "từ {first} đến {last}; hoặc chọn “Không tổ chức”."
 )
 TEXT_TOO_LONG = (
@@ -138,57 +138,55 @@ MESSAGE_TOO_LONG = (
 # (what the row counts), {units} (the unit words it takes), {maximum}, {word}, {letter}.
 NUMBER_CORRECTIONS = {
     "empty": "Thầy/cô chưa gửi số. Vui lòng gửi một số, ví dụ: {example}; không có thì gửi 0.",
-    "too_long": "Tin nhắn quá dài. Thầy/cô chỉ cần gửi số, ví dụ {example}.",
+    "too_long": "Tin nhắn quá dài. Thầy/cô chỉ cần gửi số, ví dụ: {example}.",
     "hidden_characters": (
-        "Tin nhắn có ký tự ẩn hoặc ký tự điều khiển. Thầy/cô vui lòng gõ lại số, ví dụ {example}."
+        "Tin nhắn có ký tự ẩn hoặc ký tự điều khiển. Thầy/cô vui lòng gõ lại số, ví dụ: {example}."
     ),
-    "ascii_digits": "Thầy/cô vui lòng chỉ dùng chữ số 0–9 của bàn phím thường, ví dụ 1.200.",
-    "not_a_count": (
-        "Chưa đọc được số. Thầy/cô gửi số nguyên, ví dụ {example}; không có thì gửi 0."
-    ),
+    "ascii_digits": "Thầy/cô vui lòng chỉ dùng chữ số 0–9 của bàn phím thường, ví dụ: 1.200.",
+    "not_a_count": ("Chưa đọc được số. Thầy/cô gửi số, ví dụ: {example}; không có thì gửi 0."),
     "whole_number": "Số lượng phải là số nguyên, không có phần thập phân. Ví dụ: 120 hoặc 1.200.",
     "negative": "Số lượng không thể là số âm. Không có thì thầy/cô gửi 0.",
     "grouping": (
         "Cách tách hàng nghìn chưa đúng: mỗi nhóm sau dấu chấm có đúng 3 chữ số. "
         "Ví dụ: 1.200 hoặc 12.345.678, hoặc gõ liền 1200."
     ),
-    "spell_out": "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 5.000 thay vì 5k hay 5 nghìn.",
+    "spell_out": "Thầy/cô vui lòng gõ đủ các chữ số: 5.000 thay vì 5k hay 5 nghìn.",
     "too_large": "Số quá lớn (tối đa {maximum}). Thầy/cô vui lòng kiểm tra lại.",
     "letter_for_digit": (
         "Số vừa gửi có chữ cái “{letter}” lẫn vào chỗ chữ số. "
-        "Thầy/cô gõ lại chỉ bằng chữ số 0–9, ví dụ {example}."
+        "Thầy/cô gõ lại chỉ bằng chữ số 0–9, ví dụ: {example}."
     ),
     "unknown_word": (
         "Chưa hiểu chữ “{word}”. Sau mỗi số chỉ ghi đơn vị của mục này ({units}), "
-        "hoặc chỉ gửi số, ví dụ {example}."
+        "hoặc chỉ gửi số, ví dụ: {example}."
     ),
-    "one_number": "Mục này chỉ cần một số ({measure}), ví dụ {example}.",
-    "pair_need_both": "Thầy/cô gửi cả {first} và {second} trong một tin, ví dụ {example}.",
+    "one_number": "Mục này chỉ cần một số ({measure}), ví dụ: {example}.",
+    "pair_need_both": "Thầy/cô gửi cả {first} và {second} trong một tin, ví dụ: {example}.",
     "pair_hyphen": (
         "Dấu gạch ngang dễ đọc nhầm thành số âm. "
-        "Thầy/cô ngăn cách hai số bằng dấu /, ví dụ {example}."
+        "Thầy/cô ngăn cách hai số bằng dấu /, ví dụ: {example}."
     ),
     "pair_unclear": (
         "Chưa rõ đâu là {first}, đâu là {second}. "
-        "Thầy/cô gửi đúng hai số, ngăn cách bằng dấu /, ví dụ {example}."
+        "Thầy/cô gửi đúng hai số, ngăn cách bằng dấu /, ví dụ: {example}."
     ),
     "pair_same_unit": (
-        "Hai số cùng ghi một đơn vị. Thầy/cô gửi {first} và {second}, ví dụ {example}."
+        "Hai số cùng ghi một đơn vị. Thầy/cô gửi {first} và {second}, ví dụ: {example}."
     ),
     "ambiguous": (
         "Câu trả lời có thể hiểu theo nhiều cách. "
-        "Thầy/cô gửi hai số ngăn cách bằng dấu /, ví dụ {example}."
+        "Thầy/cô gửi hai số ngăn cách bằng dấu /, ví dụ: {example}."
     ),
     "not_money": (
-        "Chưa đọc được số tiền. Thầy/cô gửi ví dụ 5.000.000, 5 triệu hoặc 500 nghìn; "
+        "Chưa đọc được số tiền. Thầy/cô gửi số tiền, ví dụ: 5.000.000, 5 triệu hoặc 500 nghìn; "
         "không có thì gửi 0."
     ),
     "money_whole": (
-        "Số tiền tính bằng đồng, không có số lẻ. Thầy/cô gửi ví dụ 1.500.000 hoặc 1,5 triệu."
+        "Số tiền tính bằng đồng, không có số lẻ. Thầy/cô gửi, ví dụ: 1.500.000 hoặc 1,5 triệu."
     ),
     "money_ambiguous": (
         "Số tiền này dễ đọc nhầm (1.500 triệu hay 1,5 triệu?). "
-        "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ 1.500.000."
+        "Thầy/cô vui lòng gõ đủ các chữ số, ví dụ: 1.500.000."
     ),
     "money_negative": "Số tiền không thể là số âm. Không có thì thầy/cô gửi 0.",
     "money_too_large": "Số tiền quá lớn (tối đa {maximum}). Thầy/cô vui lòng kiểm tra lại.",
@@ -209,10 +207,12 @@ PDF_RECEIVED = "Đã nhận tệp PDF minh chứng {have}/{max}."
 PHOTO_NEED_MORE = " Cần thêm ít nhất {need} ảnh."
 PHOTO_ENOUGH = " Đã đủ số ảnh tối thiểu; có thể gửi thêm hoặc chọn “Xong, đủ ảnh”."
 PHOTO_ENOUGH_ELSEWHERE = " Đã đủ số ảnh tối thiểu (có thể gửi thêm)."
-PHOTO_DUPLICATE = "Ảnh này đã được gửi trước đó, không tính thêm. Vui lòng gửi ảnh khác."
+PHOTO_DUPLICATE = "Ảnh này đã được gửi trước đó, không tính thêm. Thầy/cô vui lòng gửi ảnh khác."
 PHOTO_FULL = "Đã đủ {max} ảnh minh chứng, không nhận thêm. Muốn thay ảnh, gửi “xóa ảnh”."
-PHOTO_NOT_ENOUGH = "Cần ít nhất {min} ảnh minh chứng (đã có {have}). Vui lòng gửi thêm ảnh."
-PHOTOS_CLEARED = "Đã xóa {count} ảnh minh chứng. Vui lòng gửi lại từ {min} đến {max} ảnh."
+PHOTO_NOT_ENOUGH = (
+    "Cần ít nhất {min} ảnh minh chứng (đã có {have}). Thầy/cô vui lòng gửi thêm ảnh."
+)
+PHOTOS_CLEARED = "Đã xóa {count} ảnh minh chứng. Thầy/cô vui lòng gửi lại từ {min} đến {max} ảnh."
 PHOTO_CLEAR_WORDS = frozenset({"xoa anh", "xoa het anh", "/xoaanh"})
 # A file the bot will not keep, by the text bot/evidence.py names (``EvidenceRefused.text``);
 # {limit_mb} is the size limit with a decimal comma ("10,5").
@@ -265,11 +265,11 @@ REVIEW_TITLE = "TÓM TẮT BÁO CÁO — {unit}, Tuần lễ {year}"
 REVIEW_OPENING_HELD = "Lễ khai mạc: có, ngày {date}"
 REVIEW_OPENING_NOT = "Lễ khai mạc: không tổ chức"
 REVIEW_OPENING_MISSING = "Lễ khai mạc: chưa trả lời"
-REVIEW_GROUP_NOT_RUN = "{number}. {label}: không tổ chức"
+REVIEW_GROUP_NOT_RUN = "{number}. {label}: không có"
 REVIEW_GROUP_UNANSWERED = "{number}. {label}: chưa trả lời"
 REVIEW_LINE = "{code}. {label}: {value}"
 REVIEW_TOTAL = " tổng {total}"
-REVIEW_OTHER_ROWS_NOT_RUN = "   (các hoạt động khác của mục {number}: không tổ chức)"
+REVIEW_OTHER_ROWS_NOT_RUN = "   (các nội dung khác của mục {number}: không có)"
 REVIEW_PHOTOS = "Minh chứng: {have} tệp (cần {min}–{max})"
 REVIEW_NARRATIVE = "{label}: {value}"
 REVIEW_EMPTY = "—"
@@ -280,7 +280,7 @@ REVIEW_HOW_TO_EDIT = (
 REVIEW_READY = "Nếu đã đúng, chọn “Gửi báo cáo”."
 EDIT_UNKNOWN = "Không có mục “{what}”. Ví dụ: sửa 1.3, sửa 2, sửa khai mạc, sửa ảnh."
 EDIT_NOT_APPLICABLE = (
-    "Mục {code} thuộc nhóm đơn vị đã trả lời “Không”. Thầy/cô sửa câu “{group}” trước."
+    "Mục {code} thuộc phần đơn vị đã trả lời “Không”. Thầy/cô sửa câu “{group}” trước."
 )
 SUBMITTED = (
     "Đã gửi báo cáo. Số tiếp nhận: {reference}.\n"
@@ -304,7 +304,7 @@ HELP = (
     "Hướng dẫn nhanh:\n"
     "• Trả lời từng câu bằng số (1.200 hoặc 1200); số lớp và số người gửi dạng 3/120; "
     "không có thì gửi 0.\n"
-    "• “quay lại”: câu trước · “bỏ qua”: để sau · “xem lại”: tóm tắt · “tạm dừng”: dừng lại.\n"
+    "• “quay lại”: câu trước · “bỏ qua”: để sau · “xem lại”: tóm tắt · “tạm dừng”: làm tiếp sau.\n"
     "• Ảnh minh chứng gửi lúc nào cũng được.\n"
     "• Mọi câu trả lời được lưu ngay, có thể tiếp tục sau."
 )

@@ -289,3 +289,18 @@ def test_a_missing_label_points_at_the_row_header(tmp_path: Path) -> None:
     line = text[: header.start()].count("\n") + 1
     err = expect_error(path, line, "groups[5].children[1].label")
     assert err.problem == "required field is missing"
+
+
+def test_awards_and_funding_carry_their_own_yes_no_question(form: Form) -> None:
+    groups = {group.number: group for group in form.groups}
+    assert "khen thưởng" in groups["9"].ask
+    assert "kinh phí" in groups["10"].ask
+    assert "hoạt động" not in groups["9"].ask + groups["10"].ask
+    assert groups["6"].ask == ""  # cultural and sports activities: the generic question fits
+
+
+def test_a_yes_no_question_on_a_group_asked_directly_is_refused(tmp_path: Path) -> None:
+    old = 'measures = ["articles"]\nask_if_run = false\n'
+    path, line = broken_copy(tmp_path, old, old + 'ask = "Đơn vị có đăng tin, bài không?"\n')
+    err = expect_error(path, line + 2, "groups[1].ask")
+    assert "ask_if_run = true" in err.problem

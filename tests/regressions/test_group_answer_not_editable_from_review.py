@@ -19,7 +19,7 @@ async def test_a_group_answered_no_can_be_changed_from_the_review(
     assert "sửa câu “1." in refused
 
     asked = (await chat.send("sửa 1"))[-1].text
-    assert "Mục 1/11" in asked and "có tổ chức" in asked
+    assert "Mục 1/11" in asked and "có mở lớp" in asked
     await chat.send("có")
     assert "TÓM TẮT" in chat.last_reply().text  # back at the review
     answers = await stored_answers(app, await stored_report(app))
