@@ -96,9 +96,9 @@ async def _join_then_start(ctx: Context, text: str) -> Outcome:
         say.JOINED.format(
             unit=ctx.unit.name,
             year=campaign.year,
-            start=campaign.week_start.strftime("%d/%m"),
+            start=campaign.week_start.strftime("%d/%m/%Y"),
             end=campaign.week_end.strftime("%d/%m/%Y"),
-            opening=campaign.opening_day.strftime("%d/%m"),
+            opening=campaign.opening_day.strftime("%d/%m/%Y"),
             deadline=deadline_line,
         )
     )

@@ -43,7 +43,7 @@ INVITE_LOCKED = (
 )
 JOINED = (
     "Đã xác nhận: thầy/cô báo cáo cho đơn vị “{unit}”.\n"
-    "Tuần lễ {year}: từ {start} đến {end}, Lễ khai mạc ngày {opening}.\n"
+    "Tuần lễ {year}: từ ngày {start} đến ngày {end}; Lễ khai mạc ngày {opening}.\n"
     "{deadline}"
     "Mỗi câu trả lời được lưu ngay; thầy/cô có thể dừng và tiếp tục bất cứ lúc nào."
 )
@@ -282,15 +282,18 @@ EDIT_UNKNOWN = "Không có mục “{what}”. Ví dụ: sửa 1.3, sửa 2, s�
 EDIT_NOT_APPLICABLE = (
     "Mục {code} thuộc phần đơn vị đã trả lời “Không”. Thầy/cô sửa câu “{group}” trước."
 )
+# When a report was sent, as the receipt says it: "10:00 ngày 09/10/2023".
+MOMENT = "{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 SUBMITTED = (
     "Đã gửi báo cáo. Số tiếp nhận: {reference}.\n"
-    "Thời điểm: {when}. Có thể sửa đến trước ngày {deadline}; gửi “sửa báo cáo” nếu cần."
+    "Thời điểm gửi: {when}. Có thể sửa đến trước ngày {deadline}; gửi “sửa báo cáo” nếu cần."
 )
 SUBMITTED_NO_DEADLINE = (
-    "Đã gửi báo cáo. Số tiếp nhận: {reference}.\nThời điểm: {when}. Gửi “sửa báo cáo” nếu cần sửa."
+    "Đã gửi báo cáo. Số tiếp nhận: {reference}.\n"
+    "Thời điểm gửi: {when}. Gửi “sửa báo cáo” nếu cần sửa."
 )
 SUBMITTED_LATE = (
-    "Đã gửi báo cáo (sau hạn {deadline}). Số tiếp nhận: {reference}.\nThời điểm: {when}."
+    "Đã gửi báo cáo (sau hạn {deadline}). Số tiếp nhận: {reference}.\nThời điểm gửi: {when}."
 )
 ALREADY_SUBMITTED = "Báo cáo của đơn vị đã được gửi (số tiếp nhận {reference})."
 PAUSED = "Đã tạm dừng. Các câu trả lời đã được lưu; gửi “tiếp tục” hoặc /baocao để làm tiếp."

@@ -302,7 +302,9 @@ class ReportFlow:
         deadline = self.deadline()
         if deadline is None or not self.late() or self.report.status == "reopened":
             return None
-        return Reply(say.LOCKED_AFTER_DEADLINE.format(deadline=deadline.before.strftime("%d/%m")))
+        return Reply(
+            say.LOCKED_AFTER_DEADLINE.format(deadline=deadline.before.strftime("%d/%m/%Y"))
+        )
 
     def submitted_reply(self) -> Reply:
         return Reply(

@@ -121,7 +121,7 @@ async def submit(flow: ReportFlow) -> Outcome:
     reference = (
         report.reference if report.revision == 1 else f"{report.reference}/{report.revision}"
     )
-    when = ctx.now.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+    when = say.MOMENT.format(moment=ctx.now.astimezone(ctx.zone))
     deadline = flow.deadline_text()
     if flow.late():
         text = say.SUBMITTED_LATE.format(reference=reference, when=when, deadline=deadline)
