@@ -59,7 +59,10 @@ ASK_OPENING = (
 ASK_RUN = "{progress}. {label}\n{question}"
 # The yes/no question of a group whose form file gives none (``ask`` in bot/data/forms).
 ASK_RUN_DEFAULT = "Đơn vị có tổ chức hoạt động này không?"
-ASK_RUN_PICK = "{rows}\nNếu chỉ có một số mục, thầy/cô gửi số các mục đó, ví dụ: {example}, …"
+ASK_RUN_PICK = (
+    "{rows}\nNếu chỉ có một số mục, thầy/cô gửi số các mục đó, cách nhau bằng dấu phẩy "
+    "(ví dụ: {example})."
+)
 BAD_PICK = (
     "Chưa rõ câu trả lời. Thầy/cô chọn “Có, tất cả” hoặc “Không”, "
     "hoặc gửi số các mục có (từ {first} đến {last}), cách nhau bằng dấu phẩy."
@@ -143,7 +146,7 @@ NUMBER_CORRECTIONS = {
         "Tin nhắn có ký tự ẩn hoặc ký tự điều khiển. Thầy/cô vui lòng gõ lại số, ví dụ: {example}."
     ),
     "ascii_digits": "Thầy/cô vui lòng chỉ dùng chữ số 0–9 của bàn phím thường, ví dụ: 1.200.",
-    "not_a_count": ("Chưa đọc được số. Thầy/cô gửi số, ví dụ: {example}; không có thì gửi 0."),
+    "not_a_count": "Chưa đọc được số. Thầy/cô gửi số, ví dụ: {example}; không có thì gửi 0.",
     "whole_number": "Số lượng phải là số nguyên, không có phần thập phân. Ví dụ: 120 hoặc 1.200.",
     "negative": "Số lượng không thể là số âm. Không có thì thầy/cô gửi 0.",
     "grouping": (
@@ -182,7 +185,7 @@ NUMBER_CORRECTIONS = {
         "không có thì gửi 0."
     ),
     "money_whole": (
-        "Số tiền tính bằng đồng, không có số lẻ. Thầy/cô gửi, ví dụ: 1.500.000 hoặc 1,5 triệu."
+        "Số tiền tính tròn đồng, không có số lẻ. Thầy/cô gửi lại, ví dụ: 1.500.000 hoặc 1,5 triệu."
     ),
     "money_ambiguous": (
         "Số tiền này dễ đọc nhầm (1.500 triệu hay 1,5 triệu?). "
@@ -208,7 +211,7 @@ PHOTO_NEED_MORE = " Cần thêm ít nhất {need} ảnh."
 PHOTO_ENOUGH = " Đã đủ số ảnh tối thiểu; có thể gửi thêm hoặc chọn “Xong, đủ ảnh”."
 PHOTO_ENOUGH_ELSEWHERE = " Đã đủ số ảnh tối thiểu (có thể gửi thêm)."
 PHOTO_DUPLICATE = "Ảnh này đã được gửi trước đó, không tính thêm. Thầy/cô vui lòng gửi ảnh khác."
-PHOTO_FULL = "Đã đủ {max} ảnh minh chứng, không nhận thêm. Muốn thay ảnh, gửi “xóa ảnh”."
+PHOTO_FULL = "Đã đủ {max} ảnh minh chứng, không nhận thêm. Muốn thay ảnh, thầy/cô gửi “xóa ảnh”."
 PHOTO_NOT_ENOUGH = (
     "Cần ít nhất {min} ảnh minh chứng (đã có {have}). Thầy/cô vui lòng gửi thêm ảnh."
 )
@@ -299,10 +302,10 @@ ALREADY_SUBMITTED = "Báo cáo của đơn vị đã được gửi (số tiếp
 PAUSED = "Đã tạm dừng. Các câu trả lời đã được lưu; gửi “tiếp tục” hoặc /baocao để làm tiếp."
 MENU = "Thầy/cô muốn làm gì tiếp theo?"
 LOCKED_AFTER_DEADLINE = (
-    "Đã quá hạn báo cáo (trước ngày {deadline}), báo cáo không sửa được nữa. "
-    "Nếu cần sửa, vui lòng liên hệ cấp trên để được mở lại."
+    "Đã quá hạn gửi báo cáo (trước ngày {deadline}) nên báo cáo không sửa được nữa. "
+    "Nếu cần sửa, thầy/cô vui lòng liên hệ cấp trên để được mở lại."
 )
-REOPENED_FOR_EDIT = "Báo cáo đã được mở lại để sửa. Sau khi sửa, nhớ gửi lại."
+REOPENED_FOR_EDIT = "Báo cáo đã được mở lại để sửa. Sửa xong, thầy/cô nhớ gửi lại báo cáo."
 HELP = (
     "Hướng dẫn nhanh:\n"
     "• Trả lời từng câu bằng số (1.200 hoặc 1200); số lớp và số người gửi dạng 3/120; "

@@ -98,7 +98,8 @@ def ask(campaign: Campaign, question: Question, photos: int = 0) -> Reply:
         rows = group.asked_items
         if len(rows) > 1:
             listed = "\n".join(f"{item.code}. {item.label}" for item in rows)
-            text += "\n" + say.ASK_RUN_PICK.format(rows=listed, example=rows[0].code)
+            example = ", ".join(item.code for item in rows[:3:2])  # "1.1, 1.3"
+            text += "\n" + say.ASK_RUN_PICK.format(rows=listed, example=example)
         return Reply(text, choices=(say.ALL, say.NO), actions=NAV_ACTIONS)
     if question.kind is Kind.ITEM and question.item is not None:
         return Reply(_ask_item(campaign, question, question.item), actions=NAV_ACTIONS)
