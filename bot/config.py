@@ -100,7 +100,6 @@ class PlatformSettings(Strict):
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
-    max_attempts: int = Field(default=6, ge=1, le=50)
 
     @property
     def enabled(self) -> bool:
@@ -119,6 +118,7 @@ class PlatformSettings(Strict):
 
 class TelegramSettings(PlatformSettings):
     api_base: str = "https://api.telegram.org"
+    max_attempts: int = Field(default=6, ge=1, le=50)
 
 
 class ZaloSettings(PlatformSettings):

@@ -85,9 +85,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
                 deadline_seconds=settings.evidence.fetch_timeout_seconds,
             )
             client = ZaloClient(zl.token.get_secret_value(), zl.api_base, media=media)
-            zalo_sender = ZaloSender(
-                client, per_second=zl.messages_per_second, max_attempts=zl.max_attempts
-            )
+            zalo_sender = ZaloSender(client, per_second=zl.messages_per_second)
             zalo = ZaloAdapter(
                 app.engine,
                 client,

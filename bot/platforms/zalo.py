@@ -247,13 +247,11 @@ class ZaloSender:
         client: ZaloClient,
         *,
         per_second: float = 5.0,
-        max_attempts: int = 6,
         limit: SendLimits | None = None,
         quota_pause: float = 1.0,
     ) -> None:
         self._client = client
         self._limit = limit or SendLimits(per_second, chat_rate=None)
-        self._max_attempts = max_attempts
         self._quota_pause = quota_pause
 
     async def send(self, chat_id: str, reply: Reply) -> None:

@@ -80,7 +80,6 @@ api_base = "{zl.base_url}"
 mode = "webhook"
 webhook_url = "http://127.0.0.1:{port}/zalo/webhook"
 webhook_secret = "{ZL_HOOK}"
-max_attempts = 2
 media_allow_http = true
 media_allow_private = true
 [web]
