@@ -21,6 +21,7 @@ DONE_PHOTOS = Choice("done", "Xong, đủ ảnh")
 SUBMIT = Choice("submit", "Gửi báo cáo")
 CONTINUE = Choice("continue", "Tiếp tục báo cáo")
 EDIT = Choice("edit", "Sửa báo cáo")
+KEEP = Choice("keep", "Giữ nguyên")
 OPENING_DEFAULT = "Có, ngày {day}"
 OPENING_NONE = Choice("no", "Không tổ chức")
 
@@ -43,7 +44,8 @@ INVITE_LOCKED = (
 )
 JOINED = (
     "Đã xác nhận: thầy/cô báo cáo cho đơn vị “{unit}”.\n"
-    "Tuần lễ {year}: từ ngày {start} đến ngày {end}; Lễ khai mạc ngày {opening}.\n"
+    "Tuần lễ hưởng ứng học tập suốt đời {year}, chủ đề: “{theme}”.\n"
+    "Tuần lễ diễn ra từ ngày {start} đến ngày {end}; Lễ khai mạc ngày {opening}.\n"
     "{deadline}"
     "Mỗi câu trả lời được lưu ngay; thầy/cô có thể dừng và tiếp tục bất cứ lúc nào."
 )
@@ -69,12 +71,12 @@ BAD_PICK = (
 )
 ASK_PAIR = (
     "{progress} · {code} ({position}/{of}). {label}\n"
-    "Gửi {first} và {second}, ví dụ: 3/120. Không có thì gửi 0."
+    "Gửi {first} và {second} (ví dụ: 3/120). Không có thì gửi 0."
 )
-ASK_COUNT = "{progress} · {code}. {label}\nGửi {measure}, ví dụ: 12. Không có thì gửi 0."
+ASK_COUNT = "{progress} · {code}. {label}\nGửi {measure} (ví dụ: 12). Không có thì gửi 0."
 ASK_MONEY = (
     "{progress} · {code}. {label}\n"
-    "Gửi số tiền (đồng), ví dụ: 5.000.000 hoặc 5 triệu. Không có thì gửi 0."
+    "Gửi số tiền bằng đồng (ví dụ: 5.000.000 hoặc 5 triệu). Không có thì gửi 0."
 )
 ASK_TEXT = "{progress} · {code}. {label}\nViết ngắn gọn, hoặc chọn “Bỏ qua”."
 ASK_PHOTOS = (
@@ -85,6 +87,8 @@ ASK_NARRATIVE = (
     "Đánh giá {position}/{of}. {prompt}\nThầy/cô viết vài dòng, hoặc chọn “Bỏ qua” nếu không có."
 )
 HEADER_ITEM = "{code}. {label}"
+# A question asked again (after “quay lại”, “sửa 1.3” or a pause) shows what its row holds.
+STORED_VALUE = "Đã lưu: {value}. Không cần sửa thì gửi “giữ nguyên”."
 
 # Platforms without buttons (the terminal, Zalo): choices are numbered lines, typed back.
 TEXT_NUMBERED_HINT = "Gõ số {numbers} để chọn."
@@ -408,12 +412,17 @@ ROLE_NAMES = {"reporter": "người báo cáo", "admin": "quản trị"}
 # The terminal chat (``tuanle chat``).
 CHAT_BANNER = (
     "Tuần lễ hưởng ứng học tập suốt đời {year}: trò chuyện trong terminal.\n"
-    "Gõ câu trả lời rồi Enter; gửi ảnh: /anh đường/dẫn/ảnh.jpg; thoát: /thoat."
+    "Gõ câu trả lời rồi Enter; gửi ảnh: /anh đường/dẫn/ảnh.jpg; thoát: /thoat hoặc Ctrl-D."
 )
 CHAT_DEMO = "(Đơn vị dùng thử “{unit}”, mã mời: {code})"
 CHAT_DEMO_UNIT = "Trường THCS Thực hành (dùng thử)"
 CHAT_PROMPT = "Thầy/cô> "
 CHAT_NO_FILE = "  (không tìm thấy tệp: {path})"
+CHAT_NOT_A_FILE = "  ({path} là một thư mục; thầy/cô gõ đường dẫn đến tệp ảnh hoặc PDF)"
+CHAT_FILE_UNREADABLE = "  (không mở được tệp: {path}; thầy/cô kiểm tra quyền đọc tệp)"
+CHAT_FILE_USAGE = "  (gửi ảnh: gõ /anh rồi đường dẫn đến tệp, ví dụ: /anh ~/Ảnh/khai mạc.jpg)"
+CHAT_FAILED = "  (tin nhắn này chưa xử lý được; các câu trả lời trước vẫn được lưu, thầy/cô gửi lại)"
+CHAT_BYE = "Đã lưu các câu trả lời. Chào thầy/cô! Chạy lại “tuanle chat” để làm tiếp."
 
 # Telegram's command menu (the list shown on typing "/").
 TELEGRAM_COMMANDS = {
@@ -441,6 +450,8 @@ CONFIG_PROBLEMS = {
     "bool_type": "phải là true hoặc false",
     "string_type": "phải là một chuỗi",
     "list_type": "phải là một danh sách",
+    "path_type": "phải là một đường dẫn, viết trong dấu ngoặc kép",
+    "finite_number": "phải là một số thông thường",
     "greater_than": "phải lớn hơn {gt}",
     "greater_than_equal": "phải từ {ge} trở lên",
     "less_than": "phải nhỏ hơn {lt}",
