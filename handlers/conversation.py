@@ -10,6 +10,7 @@ by ``handlers.amend`` against the question they were meant for.
 from __future__ import annotations
 
 from bot.domain.chat import Reply, parse_button
+from bot.domain.invites import looks_like_code
 from bot.domain.numbers import format_count
 from handlers import amend
 from handlers import messages as say
@@ -39,6 +40,8 @@ async def respond(ctx: Context) -> Outcome:
             return Outcome([welcome(ctx)])
         if ctx.upload is not None or text is None:
             return Outcome([Reply(say.ASK_INVITE)])
+        if not looks_like_code(text):  # a greeting, not a guess: never counted as a try
+            return Outcome([welcome(ctx)])
         return await join(ctx, text)
     starts = text is not None and text.strip().lower().startswith("/start")
     if wants_join and starts and ctx.message.edit_of is None and text is not None:
@@ -92,13 +95,15 @@ async def _join_then_start(ctx: Context, text: str) -> Outcome:
         else ""
     )
     campaign = ctx.campaign
+    opening = flow.report.opening_date or campaign.opening_day  # the unit's own day, once said
     hello = Reply(
         say.JOINED.format(
             unit=ctx.unit.name,
             year=campaign.year,
+            theme=campaign.theme,
             start=campaign.week_start.strftime("%d/%m/%Y"),
             end=campaign.week_end.strftime("%d/%m/%Y"),
-            opening=campaign.opening_day.strftime("%d/%m/%Y"),
+            opening=opening.strftime("%d/%m/%Y"),
             deadline=deadline_line,
         )
     )

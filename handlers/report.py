@@ -23,8 +23,8 @@ from bot.domain.campaign import Deadline
 from bot.domain.chat import Reply
 from bot.domain.units import level_of
 from bot.evidence import EvidenceRefused
+from handlers import amend, review
 from handlers import messages as say
-from handlers import review
 from handlers.common import (
     BACK,
     CANCEL,
@@ -46,9 +46,11 @@ from handlers.walk import (
     Kind,
     Question,
     find,
+    has_stored_value,
     next_after,
     plan,
     previous_before,
+    unanswered,
 )
 from storage.models import Evidence, Report
 
@@ -56,6 +58,7 @@ MENU_STEP = "menu"
 SUBMITTED_STEP = "submitted"
 CONTINUE_WORDS = frozenset({"tiep tuc", "/baocao", "bao cao", "continue", "/continue", "lam tiep"})
 EDIT_WORDS = frozenset({"sua bao cao", "sua", "/sua", "edit", "mo lai"})
+KEEP_WORDS = frozenset({"giu nguyen", "giu", "giu nhu cu", "nhu cu", "keep", "/keep"})
 
 
 class ReportFlow:
@@ -104,6 +107,8 @@ class ReportFlow:
             return self.pause(question)
         if action == HELP:
             return Outcome([Reply(say.HELP), await self.ask(question)])
+        if question.kind is not Kind.PHOTOS and fold(text) in KEEP_WORDS:
+            return await self.advance(question)  # the stored value stays as it is
         if question.kind is Kind.NARRATIVE and match_choice(
             text, (say.SKIP_ALL,), by_number=False
         ):
@@ -184,9 +189,16 @@ class ReportFlow:
 
     async def ask(self, question: Question) -> Reply:
         if question.kind is not Kind.PHOTOS:  # only the photo question shows the count
-            return ask(self.ctx.campaign, question)
+            return self._with_stored(question, ask(self.ctx.campaign, question))
         photos = len(await self.ctx.uow.reports.evidence(self.report.id))
         return ask(self.ctx.campaign, question, photos)
+
+    def _with_stored(self, question: Question, reply: Reply) -> Reply:
+        """A question asked again shows what its row holds and offers to keep it."""
+        if not has_stored_value(question, self.answers):
+            return reply
+        stored = say.STORED_VALUE.format(value=amend.row_text(question, self.answers))
+        return replace(reply, text=f"{reply.text}\n{stored}", actions=(say.KEEP, *reply.actions))
 
     async def current_question(self) -> list[Reply]:
         """The question the person stands at, asked again."""
@@ -212,7 +224,18 @@ class ReportFlow:
         return Outcome([Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))])
 
     async def resume(self) -> Outcome:
-        return await self.go_to(self.cursor_question())
+        """After a pause: the first question still unanswered, else the photos, else the review.
+
+        Not the question last stood at: after an edit from the review that is a row already
+        answered, and the walk from there would ask answered rows again.
+        """
+        missing = unanswered(self.questions, self.answers)
+        if missing:
+            return await self.go_to(missing[0])
+        photos = len(await self.ctx.uow.reports.evidence(self.report.id))
+        if photos < self.ctx.campaign.evidence.min_photos:
+            return await self.go_to(self.questions[find(self.questions, PHOTOS_KEY)])
+        return await review.show(self)
 
     def cursor_question(self) -> Question:
         """The question the person last stood at, or the first one."""

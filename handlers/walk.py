@@ -137,3 +137,17 @@ def unanswered(
         if not answered:
             missing.append(question)
     return missing
+
+
+def has_stored_value(question: Question, answers: Mapping[str, int | str | None]) -> bool:
+    """True when the question's row already holds a value (it is being asked again)."""
+    if question.kind is Kind.OPENING:
+        return answers.get("opening:held") is not None
+    if question.kind is Kind.RUN:
+        return answers.get(question.key) is not None
+    if question.kind is Kind.ITEM and question.item is not None:
+        item = question.item
+        return any(answers.get(answer_key(item.code, m.key)) is not None for m in item.measures)
+    if question.kind is Kind.NARRATIVE:
+        return bool(answers.get(question.key))
+    return False

@@ -34,7 +34,7 @@ async def test_every_wrong_code_is_an_audit_row_and_a_log_line_without_the_code(
     with capture_logs() as logs:
         for guess in GUESSES[:3]:
             await stranger.send(guess)
-        await stranger.send("xin chào")
+        await stranger.send("ABCD-EFGH-JKMN-PQR0")  # a near miss: shaped like a code
     rows = await _audit(app, "invite.wrong")
     assert [row.actor for row in rows] == ["memory:tg-666"] * 4
     prefixes = [row.detail["code_sha256_prefix"] for row in rows]
@@ -43,7 +43,7 @@ async def test_every_wrong_code_is_an_audit_row_and_a_log_line_without_the_code(
     logged = [e for e in logs if e.get("event") == "invite" and e.get("outcome") == "wrong"]
     assert [e["code_sha256_prefix"] for e in logged] == prefixes
     everything = json.dumps([row.detail for row in rows]) + repr(logs)
-    for guess in (*GUESSES[:3], "xin chào", "ABCDEFGHJKMNPQRS"):
+    for guess in (*GUESSES[:3], "ABCD-EFGH-JKMN-PQR0", "ABCDEFGHJKMNPQRS"):
         assert guess not in everything
 
 
@@ -82,3 +82,21 @@ async def test_a_locked_out_member_keeps_reporting_but_their_guesses_get_no_repl
     assert await chat.send(f"/start {GUESSES[5]}") == []
     assert "Mục 1/11" in (await chat.send("02/10"))[-1].text  # the walk goes on
     assert len(await _audit(app, "invite.wrong")) == 5
+
+
+async def test_a_greeting_from_a_stranger_gets_the_welcome_and_costs_no_try(
+    app: App, invite: str
+) -> None:
+    stranger = MemoryChat(app.engine, user_id="tg-667")
+    campaign = app.engine.campaign
+    welcome = say.WELCOME.format(year=campaign.year, theme=campaign.theme)
+    for greeting in ("xin chào", "alo", "Chào thầy ạ, em muốn báo cáo", "👍", "ok"):
+        assert [r.text for r in await stranger.send(greeting)] == [welcome]
+    assert await _audit(app, "invite.wrong") == []
+    # Shaped like a code, though wrong: counted, with all five tries still to come.
+    assert [r.text for r in await stranger.send("ABCD EFGH JKMN PQR1")] == [
+        say.INVITE_WRONG.format(left=4)
+    ]
+    joined = (await stranger.send(invite))[0].text
+    assert campaign.theme in joined and "Đã xác nhận" in joined
+    assert campaign.opening_day.strftime("%d/%m/%Y") in joined

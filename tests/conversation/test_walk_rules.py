@@ -11,9 +11,10 @@ from bot.app import App, build
 from bot.config import Settings
 from bot.platforms.memory import MemoryChat
 from bot.reports import reopen
+from handlers import messages as say
 from storage.models import AnswerChange, Conversation
 from tests.conftest import FixedClock, add_unit, photo
-from tests.conversation.helpers import stored_answers, stored_report
+from tests.conversation.helpers import stored_answers, stored_report, walk_answers
 
 
 async def _step(app: App, user_id: str = "tg-1001") -> str:
@@ -89,9 +90,45 @@ async def test_back_skip_review_and_cancel_work_at_any_question(
     await chat.send("hủy")
     assert "tạm dừng" in chat.last_reply().text.lower()
     await chat.send("tiếp tục")
-    assert "1.2 (2/13)" not in chat.last_reply().text  # resumes where the review left off
+    # Resumes at the first question still unanswered, not at 1.1, the row just edited.
+    assert "1.2 (2/13)" in chat.last_reply().text
     answers = await stored_answers(app, await stored_report(app))
     assert answers["1.1:quantity"] == 4 and "1.2:quantity" not in answers
+
+
+async def test_a_question_asked_again_shows_its_value_and_giu_nguyen_keeps_it(
+    app: App, chat: MemoryChat
+) -> None:
+    await chat.send("3/10")
+    await chat.send("có")
+    await chat.send("3/120")
+    await chat.send("quay lại")
+    again = chat.last_reply()
+    assert "1.1 (1/13)" in again.text and "Đã lưu: 3 lớp / 120 người" in again.text
+    assert say.KEEP in again.actions
+    await chat.send("giữ nguyên")
+    assert "1.2 (2/13)" in chat.last_reply().text
+    assert "Đã lưu" not in chat.last_reply().text  # 1.2 holds nothing yet
+    answers = await stored_answers(app, await stored_report(app))
+    assert (answers["1.1:quantity"], answers["1.1:people"]) == (3, 120)
+    await chat.send("quay lại")
+    await chat.press("Giữ nguyên")  # the button on Telegram does the same
+    assert "1.2 (2/13)" in chat.last_reply().text
+
+
+async def test_after_a_pause_a_complete_report_resumes_at_the_review(
+    app: App, chat: MemoryChat
+) -> None:
+    script, _ = walk_answers(app.engine.campaign, run_every_group=False)
+    for answer in script:
+        await chat.send(answer)
+    for seed in (1, 2):
+        await chat.send_file(photo(seed))
+    await chat.send("quay lại")  # back into the rows: the row shows its stored value
+    assert "Đã lưu:" in chat.last_reply().text
+    await chat.send("tạm dừng")
+    await chat.send("tiếp tục")
+    assert "TÓM TẮT BÁO CÁO" in chat.last_reply().text
 
 
 async def test_the_walk_resumes_at_the_same_question_after_the_process_restarts(
