@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return asyncio.run(command(settings, args))
-    except (DataFileError, LookupError, ValueError) as error:
+    except DataFileError as error:
+        print(say.CLI_ERROR.format(error=data_file_error(error)), file=sys.stderr)
+        return 2
+    except (LookupError, ValueError) as error:
         print(say.CLI_ERROR.format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -68,6 +71,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, say.CLI_ERROR.format(error=_vietnamese(message)) + "\n")
+
+
+def data_file_error(error: DataFileError) -> str:
+    """Where a data file is wrong and why, in the catalogue's words."""
+    problem = say.DATA_FILE_PROBLEMS[error.reason].format(**error.params)
+    if error.params.get("suggestion"):
+        problem += say.DATA_FILE_SUGGESTION.format(suggestion=error.params["suggestion"])
+    place = {"path": error.path, "line": error.line, "field": error.field}
+    return say.DATA_FILE_ERROR.format(**place, problem=problem)
 
 
 def _vietnamese(message: str) -> str:

@@ -431,6 +431,67 @@ TELEGRAM_COMMANDS = {
     "help": "Hướng dẫn",
 }
 
+# A data file (bot/data/**/*.toml) that is wrong stops the start: where, then why, by the
+# reason bot/domain/loader.py gives. {got} is the value as TOML writes it; a close match of a
+# typo is added after the text ({suggestion}).
+DATA_FILE_ERROR = "{path}, dòng {line}: {field}: {problem}"
+DATA_FILE_SUGGESTION = " (có phải “{suggestion}”?)"
+DATA_FILE_PROBLEMS = {
+    "not_utf8": "tệp không phải văn bản UTF-8; hãy lưu lại tệp dạng UTF-8",
+    "toml_syntax": "sai cú pháp TOML: {detail}",
+    "unknown_field": "không có trường này; các trường hợp lệ: {expected}",
+    "missing": "thiếu trường bắt buộc",
+    "expected_string": "cần một chuỗi trong dấu ngoặc kép, gặp {got}",
+    "empty": "không được để trống",
+    "spaces": "không được bắt đầu hay kết thúc bằng dấu cách",
+    "expected_integer": "cần một số nguyên, gặp {got}",
+    "expected_boolean": "cần true hoặc false, gặp {got}",
+    "expected_date": "cần một ngày dạng 2025-10-01 (không ngoặc kép, không giờ), gặp {got}",
+    "expected_strings": "cần một mảng các chuỗi, gặp {got}",
+    "empty_list": "cần ít nhất một giá trị",
+    "expected_table": "cần một bảng [{key}], gặp {got}",
+    "expected_tables": "cần các bảng [[{key}]], gặp {got}",
+    "tables_required": "cần ít nhất một bảng [[{key}]]",
+    "unknown_value": "không có giá trị “{value}”; các giá trị hợp lệ: {expected}",
+    "text_column": "số đo dạng chữ nằm ở cột ghi chú (note), và cột ghi chú chỉ chứa chữ",
+    "not_positive": "phải lớn hơn 0, gặp {got}",
+    "no_measure": "không có bảng [measures.{name}] (đã khai báo: {known})",
+    "measure_key_twice": "một dòng có hai số đo cùng khóa {key}",
+    "unit_kinds_without_opening": 'chỉ dòng có derivation = "opening_held" mới có trường này',
+    "opening_needs_kinds": "dòng opening_held phải nêu các loại đơn vị được đếm",
+    "sum_on_sub_row": "chỉ dòng của mục mới cộng được các dòng con",
+    "derived_needs_measure": "dòng tự tính cần một số đo để chứa giá trị",
+    "derived_text": "dòng tự tính không chứa chữ",
+    "people_label_without_people": "dòng này không có số đo nào ở cột số người",
+    "group_code": "mã của mục là số thứ tự, ví dụ: “4”; gặp “{got}”",
+    "child_code": "dòng con của mục {group} có mã “{group}.<n>”; gặp “{got}”",
+    "sum_needs_children": "sum_children cần các dòng con ([[groups.children]])",
+    "nothing_to_sum": "không dòng con nào có số đo {key} để cộng",
+    "sum_kinds_differ": "các số đo {key} của các dòng con khác loại nhau",
+    "ask_without_run": "câu hỏi có/không chỉ dùng khi ask_if_run = true",
+    "run_needs_children": (
+        "true cần ít nhất một dòng con được hỏi; mục chỉ có một dòng thì đặt ask_if_run = false"
+    ),
+    "code_twice": "mã “{code}” bị dùng hai lần (lần đầu ở dòng {line})",
+    "key_twice": "khóa “{key}” bị dùng hai lần",
+    "form_code": "phải trùng tên tệp “{expected}”, gặp “{got}”",
+    "at_least_one": "phải từ 1 trở lên, gặp {got}",
+    "max_below_min": "phải từ min_photos ({min}) trở lên",
+    "deadline_twice": "cấp {level} đã có một hạn gửi báo cáo",
+    "deadline_in_week": "hạn gửi báo cáo phải sau Tuần lễ; Tuần lễ kết thúc ngày {week_end}",
+    "deadline_order": (
+        "{before} sớm hơn hạn của cấp {lower_level} ({lower_before}): "
+        "cấp trên nhận báo cáo sau cấp dưới"
+    ),
+    "year_mismatch": "tệp {name} là của năm {stem}, không phải năm {year}",
+    "week_start_year": "{week_start} không thuộc năm {year}",
+    "week_end_before": "{week_end} trước week_start ({week_start})",
+    "opening_outside": "{opening} nằm ngoài Tuần lễ ({start} – {end})",
+    "no_form_file": "không có tệp mẫu {path}",
+    "source_twice": "một nguồn được ghi hai lần",
+    "year_twice": "năm {year} đã có trong {other}",
+}
+
 # Settings errors (``tuanle`` refuses to start and names the key).
 CONFIG_NO_FILE = "không có tệp cấu hình {path}"
 CONFIG_INVALID = "cấu hình không hợp lệ{where}:"

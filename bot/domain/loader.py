@@ -60,17 +60,33 @@ _FieldPath = tuple[_PathPart, ...]
 
 
 class DataFileError(ValueError):
-    """A data file is wrong: ``str(err) == f"{path}:{line}: {field}: {problem}"``."""
+    """A data file is wrong at a line and a field, for a reason named by a code.
 
-    def __init__(self, path: Path, line: int, field: str, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {field}: {problem}")
+    The domain says nothing itself: ``reason`` picks the text in handlers/messages.py
+    (``DATA_FILE_PROBLEMS``) and ``params`` fill it; a ``suggestion`` param is the close match
+    of a typo. ``str(err)`` is ``f"{path}:{line}: {field}: {reason}"`` plus the params, for logs.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        line: int,
+        field: str,
+        reason: str,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
+        self.params: dict[str, str] = dict(params or {})
+        detail = "; ".join(f"{key}={value}" for key, value in self.params.items())
+        super().__init__(f"{path}:{line}: {field}: {reason}" + (f" ({detail})" if detail else ""))
         self.path = path
         self.line = line
         self.field = field
-        self.problem = problem
+        self.reason = reason
 
-    def __reduce__(self) -> tuple[type[DataFileError], tuple[Path, int, str, str]]:
-        return (DataFileError, (self.path, self.line, self.field, self.problem))
+    def __reduce__(
+        self,
+    ) -> tuple[type[DataFileError], tuple[Path, int, str, str, dict[str, str]]]:
+        return (DataFileError, (self.path, self.line, self.field, self.reason, self.params))
 
 
 def default_data_dir() -> Path:
@@ -251,24 +267,19 @@ class _Locator:
 
 
 def _describe(value: object) -> str:
+    """The value as TOML writes it, so the message needs no words: true, 5, "abc", [...]."""
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int):
-        return f"the integer {value}"
-    if isinstance(value, float):
-        return f"the number {value}"
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, datetime):
-        return f"the date-time {value.isoformat()}"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, time):
-        return f"the time {value.isoformat()}"
+        return f'"{value}"'
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
     if isinstance(value, list):
-        return "an array"
+        return "[...]"
     if isinstance(value, dict):
-        return "a table"
+        return "{...}"
     return type(value).__name__
 
 
@@ -277,11 +288,15 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _one_of(value: str, allowed: Iterable[str]) -> str:
+def _one_of(value: str, allowed: Iterable[str]) -> dict[str, str]:
+    """The params of an "unknown_value" error: the value, the choices, a close match."""
     choices = list(allowed)
-    problem = f"unknown value {value!r}; expected one of: {', '.join(choices)}"
     close = difflib.get_close_matches(value, choices, n=1)
-    return f"{problem} (did you mean {close[0]!r}?)" if close else problem
+    return {
+        "value": value,
+        "expected": ", ".join(choices),
+        "suggestion": close[0] if close else "",
+    }
 
 
 class _Source:
@@ -291,8 +306,9 @@ class _Source:
         self.path = path
         self.locator = _Locator(text)
 
-    def error(self, path: _FieldPath, problem: str) -> DataFileError:
-        return DataFileError(self.path, self.locator.line_of(path), _format_field(path), problem)
+    def error(self, path: _FieldPath, reason: str, params: Mapping[str, str]) -> DataFileError:
+        line = self.locator.line_of(path)
+        return DataFileError(self.path, line, _format_field(path), reason, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,30 +319,32 @@ class _Table:
     data: Mapping[str, object]
     path: _FieldPath
 
-    def error(self, key: _PathPart | _FieldPath | None, problem: str) -> DataFileError:
-        if key is None:
+    def error(
+        self, at: _PathPart | _FieldPath | None, reason: str, /, **params: str
+    ) -> DataFileError:
+        if at is None:
             where: _FieldPath = ()
-        elif isinstance(key, tuple):
-            where = key
+        elif isinstance(at, tuple):
+            where = at
         else:
-            where = (key,)
-        return self.source.error((*self.path, *where), problem)
+            where = (at,)
+        return self.source.error((*self.path, *where), reason, params)
 
     def only(self, *allowed: str) -> None:
         """Refuse keys this table does not know: a typo must not pass silently."""
         for key in self.data:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                suggestion = close[0] if close else ""
                 expected = ", ".join(allowed)
-                raise self.error(key, f"unknown field{hint}; expected one of: {expected}")
+                raise self.error(key, "unknown_field", expected=expected, suggestion=suggestion)
 
     def has(self, key: str) -> bool:
         return key in self.data
 
     def _get(self, key: str) -> object:
         if key not in self.data:
-            raise self.error(key, "required field is missing")
+            raise self.error(key, "missing")
         return self.data[key]
 
     def string(self, key: str, *, default: str | None = None, empty: bool = False) -> str:
@@ -334,17 +352,17 @@ class _Table:
             return default
         value = self._get(key)
         if not isinstance(value, str):
-            raise self.error(key, f"expected a string in quotes, got {_describe(value)}")
+            raise self.error(key, "expected_string", got=_describe(value))
         if not empty and not value.strip():
-            raise self.error(key, "must not be empty")
+            raise self.error(key, "empty")
         if value != value.strip():
-            raise self.error(key, "must not start or end with spaces")
+            raise self.error(key, "spaces")
         return _nfc(value)
 
     def integer(self, key: str) -> int:
         value = self._get(key)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected a whole number, got {_describe(value)}")
+            raise self.error(key, "expected_integer", got=_describe(value))
         return value
 
     def boolean(self, key: str, *, default: bool | None = None) -> bool:
@@ -352,29 +370,26 @@ class _Table:
             return default
         value = self._get(key)
         if not isinstance(value, bool):
-            raise self.error(key, f"expected true or false, got {_describe(value)}")
+            raise self.error(key, "expected_boolean", got=_describe(value))
         return value
 
     def day(self, key: str) -> date:
         value = self._get(key)
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise self.error(
-                key,
-                f"expected a date like 2025-10-01 (no quotes, no time), got {_describe(value)}",
-            )
+            raise self.error(key, "expected_date", got=_describe(value))
         return value
 
     def strings(self, key: str, *, empty_list: bool = True) -> tuple[str, ...]:
         value = self._get(key)
         if not isinstance(value, list):
-            raise self.error(key, f"expected an array of strings, got {_describe(value)}")
+            raise self.error(key, "expected_strings", got=_describe(value))
         result: list[str] = []
         for index, element in enumerate(value):
             if not isinstance(element, str) or not element.strip():
-                raise self.error((key, index), f"expected a string, got {_describe(element)}")
+                raise self.error((key, index), "expected_string", got=_describe(element))
             result.append(_nfc(element))
         if not empty_list and not result:
-            raise self.error(key, "must list at least one value")
+            raise self.error(key, "empty_list")
         return tuple(result)
 
     def choice(self, key: str, enum: type[_E]) -> _E:
@@ -382,12 +397,14 @@ class _Table:
         try:
             return enum(text)
         except ValueError:
-            raise self.error(key, _one_of(text, (str(member) for member in enum))) from None
+            raise self.error(
+                key, "unknown_value", **_one_of(text, (str(m) for m in enum))
+            ) from None
 
     def table(self, key: str) -> _Table:
         value = self._get(key)
         if not isinstance(value, dict):
-            raise self.error(key, f"expected a table [{key}], got {_describe(value)}")
+            raise self.error(key, "expected_table", key=key, got=_describe(value))
         return _Table(self.source, value, (*self.path, key))
 
     def tables(self, key: str, *, required: bool = False) -> tuple[_Table, ...]:
@@ -395,9 +412,9 @@ class _Table:
             return ()
         value = self._get(key)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.error(key, f"expected [[{key}]] tables, got {_describe(value)}")
+            raise self.error(key, "expected_tables", key=key, got=_describe(value))
         if required and not value:
-            raise self.error(key, f"needs at least one [[{key}]] table")
+            raise self.error(key, "tables_required", key=key)
         return tuple(_Table(self.source, v, (*self.path, key, i)) for i, v in enumerate(value))
 
 
@@ -408,9 +425,7 @@ def _read(path: Path) -> _Table:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise DataFileError(
-            path, line, "(file)", "not UTF-8 text; save the file as UTF-8"
-        ) from None
+        raise DataFileError(path, line, "(file)", "not_utf8") from None
     text = text.removeprefix("\ufeff")  # a byte-order mark some Windows editors add
     source = _Source(path, text)
     try:
@@ -427,7 +442,7 @@ def _read(path: Path) -> _Table:
         problem = _TOML_POSITION_RE.sub("", message)
         at = source.locator.field_at(line, text)
         raise DataFileError(
-            path, line, _format_field(at), f"TOML syntax error: {problem}"
+            path, line, _format_field(at), "toml_syntax", {"detail": problem}
         ) from None
     return _Table(source, data, ())
 
@@ -443,20 +458,18 @@ def _measure(table: _Table) -> Measure:
     table.only("key", "label", "kind", "column", "unit", "maximum")
     key = table.string("key")
     if key not in MEASURE_KEYS:
-        raise table.error("key", _one_of(key, MEASURE_KEYS))
+        raise table.error("key", "unknown_value", **_one_of(key, MEASURE_KEYS))
     label = table.string("label")
     kind = table.choice("kind", MeasureKind)
     column = table.choice("column", Column)
     unit = table.string("unit", empty=kind is MeasureKind.TEXT)
     if (kind is MeasureKind.TEXT) != (column is Column.NOTE):
-        raise table.error(
-            "column", "text goes in the note column, and the note column holds only text"
-        )
+        raise table.error("column", "text_column")
     if not table.has("maximum"):
         return Measure(key=key, label=label, kind=kind, column=column, unit=unit)
     maximum = table.integer("maximum")
     if maximum <= 0:
-        raise table.error("maximum", f"must be greater than 0, got {maximum}")
+        raise table.error("maximum", "not_positive", got=str(maximum))
     return Measure(key=key, label=label, kind=kind, column=column, unit=unit, maximum=maximum)
 
 
@@ -481,13 +494,9 @@ def _item(table: _Table, presets: Mapping[str, Measure], *, group_row: bool) -> 
         measure = presets.get(name)
         if measure is None:
             known = ", ".join(presets) or "none"
-            raise table.error(
-                ("measures", index), f"no [measures.{name}] table (defined: {known})"
-            )
+            raise table.error(("measures", index), "no_measure", name=name, known=known)
         if any(m.key == measure.key for m in measures):
-            raise table.error(
-                ("measures", index), f"two measures with the key {measure.key!r} on one row"
-            )
+            raise table.error(("measures", index), "measure_key_twice", key=measure.key)
         measures.append(measure)
     derivation = table.choice("derivation", Derivation) if table.has("derivation") else None
     unit_kinds: tuple[str, ...] = ()
@@ -495,21 +504,23 @@ def _item(table: _Table, presets: Mapping[str, Measure], *, group_row: bool) -> 
         unit_kinds = table.strings("unit_kinds", empty_list=False)
         for index, kind in enumerate(unit_kinds):
             if kind not in UNIT_KINDS:
-                raise table.error(("unit_kinds", index), _one_of(kind, UNIT_KINDS))
+                raise table.error(
+                    ("unit_kinds", index), "unknown_value", **_one_of(kind, UNIT_KINDS)
+                )
         if derivation is not Derivation.OPENING_HELD:
-            raise table.error("unit_kinds", 'only a row with derivation = "opening_held" has it')
+            raise table.error("unit_kinds", "unit_kinds_without_opening")
     if derivation is Derivation.OPENING_HELD and not unit_kinds:
-        raise table.error("unit_kinds", "an opening_held row must say which unit kinds it counts")
+        raise table.error("unit_kinds", "opening_needs_kinds")
     if derivation is Derivation.SUM_CHILDREN and not group_row:
-        raise table.error("derivation", "only a group row can sum its sub-rows")
+        raise table.error("derivation", "sum_on_sub_row")
     if derivation is not None and not measures:
-        raise table.error("measures", "a derived row needs a measure to hold its value")
+        raise table.error("measures", "derived_needs_measure")
     if derivation is not None and any(m.kind is MeasureKind.TEXT for m in measures):
-        raise table.error("measures", "a derived row cannot hold text")
+        raise table.error("measures", "derived_text")
     if table.has("people_label"):  # only a group row has it: sub-rows refuse the key
         table.string("people_label")
         if not any(m.column is Column.PEOPLE for m in measures):
-            raise table.error("people_label", "the row has no measure in the people column")
+            raise table.error("people_label", "people_label_without_people")
     return Item(
         code=code,
         label=label,
@@ -524,7 +535,7 @@ def _group(table: _Table, presets: Mapping[str, Measure], codes: dict[str, _Fiel
     table.only(*_ITEM_KEYS, "people_label", "ask_if_run", "ask", "children")
     row = _item(table, presets, group_row=True)
     if not _GROUP_CODE_RE.fullmatch(row.code):
-        raise table.error("code", f'a group\'s code is its number, like "4"; got {row.code!r}')
+        raise table.error("code", "group_code", got=row.code)
     _claim(table, row.code, codes)
     children: list[Item] = []
     child_code = re.compile(rf"{re.escape(row.code)}\.[1-9][0-9]*")
@@ -532,25 +543,18 @@ def _group(table: _Table, presets: Mapping[str, Measure], codes: dict[str, _Fiel
         child_table.only(*_ITEM_KEYS)
         child = _item(child_table, presets, group_row=False)
         if not child_code.fullmatch(child.code):
-            raise child_table.error(
-                "code",
-                f'a sub-row of group {row.code} is coded "{row.code}.<n>"; got {child.code!r}',
-            )
+            raise child_table.error("code", "child_code", group=row.code, got=child.code)
         _claim(child_table, child.code, codes)
         children.append(child)
     if row.derivation is Derivation.SUM_CHILDREN:
         if not children:
-            raise table.error("derivation", "sum_children needs sub-rows ([[groups.children]])")
+            raise table.error("derivation", "sum_needs_children")
         for index, measure in enumerate(row.measures):
             same = [m for c in children for m in c.measures if m.key == measure.key]
             if not same:
-                raise table.error(
-                    ("measures", index), f"no sub-row has a {measure.key!r} measure to sum"
-                )
+                raise table.error(("measures", index), "nothing_to_sum", key=measure.key)
             if any(m.kind is not measure.kind for m in same):
-                raise table.error(
-                    ("measures", index), f"the sub-rows' {measure.key!r} measures differ in kind"
-                )
+                raise table.error(("measures", index), "sum_kinds_differ", key=measure.key)
     group = Group(
         number=row.code,
         row=row,
@@ -559,12 +563,9 @@ def _group(table: _Table, presets: Mapping[str, Measure], codes: dict[str, _Fiel
         ask=table.string("ask") if table.has("ask") else "",
     )
     if group.ask and not group.ask_if_run:
-        raise table.error("ask", "the yes/no question is only asked with ask_if_run = true")
+        raise table.error("ask", "ask_without_run")
     if group.ask_if_run and not any(child.asked for child in group.children):
-        raise table.error(
-            "ask_if_run",
-            "true needs at least one asked sub-row; set ask_if_run = false for a single row",
-        )
+        raise table.error("ask_if_run", "run_needs_children")
     return group
 
 
@@ -572,7 +573,7 @@ def _claim(table: _Table, code: str, codes: dict[str, _FieldPath]) -> None:
     first = codes.get(code)
     if first is not None:
         line = table.source.locator.line_of(first)
-        raise table.error("code", f"code {code!r} is used twice (first on line {line})")
+        raise table.error("code", "code_twice", code=code, line=str(line))
     codes[code] = (*table.path, "code")
 
 
@@ -584,7 +585,7 @@ def _narrative(root: _Table) -> tuple[NarrativeQuestion, ...]:
             key=table.string("key"), label=table.string("label"), prompt=table.string("prompt")
         )
         if any(q.key == question.key for q in questions):
-            raise table.error("key", f"the key {question.key!r} is used twice")
+            raise table.error("key", "key_twice", key=question.key)
         questions.append(question)
     return tuple(questions)
 
@@ -595,7 +596,7 @@ def load_form(path: Path) -> Form:
     root.only("code", "title", "source", "measures", "groups", "narrative")
     code = root.string("code")
     if code != path.stem:
-        raise root.error("code", f"must be the file's name {path.stem!r}, got {code!r}")
+        raise root.error("code", "form_code", expected=path.stem, got=code)
     title = root.string("title")
     source = root.string("source")
     presets = _measures(root)
@@ -612,10 +613,10 @@ def _evidence(table: _Table) -> EvidenceRule:
     table.only("min_photos", "max_photos", "accept_pdf", "source")
     min_photos = table.integer("min_photos")
     if min_photos < 1:
-        raise table.error("min_photos", f"must be at least 1, got {min_photos}")
+        raise table.error("min_photos", "at_least_one", got=str(min_photos))
     max_photos = table.integer("max_photos")
     if max_photos < min_photos:
-        raise table.error("max_photos", f"must be at least min_photos ({min_photos})")
+        raise table.error("max_photos", "max_below_min", min=str(min_photos))
     return EvidenceRule(
         min_photos=min_photos,
         max_photos=max_photos,
@@ -635,11 +636,9 @@ def _deadlines(root: _Table, week_end: date) -> tuple[Deadline, ...]:
             source=table.string("source"),
         )
         if any(d.level is deadline.level for _, d in deadlines):
-            raise table.error("level", f"a second deadline for the level {deadline.level}")
+            raise table.error("level", "deadline_twice", level=str(deadline.level))
         if deadline.before <= week_end:
-            raise table.error(
-                "before", f"reports are due after the week; the week ends on {week_end}"
-            )
+            raise table.error("before", "deadline_in_week", week_end=week_end.isoformat())
         deadlines.append((table, deadline))
     chain = list(Level)
     for table, deadline in deadlines:
@@ -648,8 +647,10 @@ def _deadlines(root: _Table, week_end: date) -> tuple[Deadline, ...]:
             if below and lower.before > deadline.before:
                 raise table.error(
                     "before",
-                    f"{deadline.before} is earlier than the {lower.level} deadline "
-                    f"{lower.before}: a level reports after the level below it",
+                    "deadline_order",
+                    before=deadline.before.isoformat(),
+                    lower_level=str(lower.level),
+                    lower_before=lower.before.isoformat(),
                 )
     return tuple(d for _, d in deadlines)
 
@@ -669,29 +670,40 @@ def _load_campaign(path: Path, forms_dir: Path, forms: dict[str, Form]) -> Campa
     )
     year = root.integer("year")
     if path.stem.isdigit() and int(path.stem) != year:
-        raise root.error("year", f"the file {path.name} holds year {path.stem}, not {year}")
+        raise root.error("year", "year_mismatch", name=path.name, stem=path.stem, year=str(year))
     theme = root.string("theme")
     week_start = root.day("week_start")
     week_end = root.day("week_end")
     opening_day = root.day("opening_day")
     if week_start.year != year:
-        raise root.error("week_start", f"{week_start} is not in {year}")
+        raise root.error(
+            "week_start", "week_start_year", week_start=week_start.isoformat(), year=str(year)
+        )
     if week_end < week_start:
-        raise root.error("week_end", f"{week_end} is before week_start {week_start}")
+        raise root.error(
+            "week_end",
+            "week_end_before",
+            week_end=week_end.isoformat(),
+            week_start=week_start.isoformat(),
+        )
     if not week_start <= opening_day <= week_end:
         raise root.error(
-            "opening_day", f"{opening_day} is outside the week {week_start}..{week_end}"
+            "opening_day",
+            "opening_outside",
+            opening=opening_day.isoformat(),
+            start=week_start.isoformat(),
+            end=week_end.isoformat(),
         )
     form_code = root.string("form")
     form = forms.get(form_code)
     if form is None:
         form_path = forms_dir / f"{form_code}.toml"
         if not form_path.is_file():
-            raise root.error("form", f"no form file {form_path}")
+            raise root.error("form", "no_form_file", path=str(form_path))
         form = forms[form_code] = load_form(form_path)
     sources = root.strings("sources", empty_list=False)
     if len(set(sources)) != len(sources):
-        raise root.error("sources", "a source is listed twice")
+        raise root.error("sources", "source_twice")
     return Campaign(
         year=year,
         theme=theme,
@@ -720,7 +732,7 @@ def load_campaigns(data_dir: Path | None = None) -> dict[int, Campaign]:
         campaign = _load_campaign(path, base / "forms", forms)
         if campaign.year in campaigns:
             raise _read(path).error(
-                "year", f"year {campaign.year} is also in {first_file[campaign.year]}"
+                "year", "year_twice", year=str(campaign.year), other=str(first_file[campaign.year])
             )
         campaigns[campaign.year] = campaign
         first_file[campaign.year] = path

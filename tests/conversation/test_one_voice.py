@@ -5,7 +5,11 @@ have; each group's yes/no question fits what the group counts."""
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +30,8 @@ VIETNAMESE = re.compile(
 # Another way to address the person than "thầy/cô": as a word, in any case.
 OTHER_ADDRESS = re.compile(r"(?<!\w)(bạn|em)(?!\w)", re.IGNORECASE)
 # Words the bot READS (typed commands, the letter folded away, the currency word a sum may
-# carry), not words it says: they stay beside the code that reads them.
+# carry), not words it says: they stay beside the code that reads them, as do the patterns
+# given to ``re`` (found by the test itself).
 READ_NOT_SAID = {
     ("bot/platforms/console.py", "/ảnh"),
     ("bot/platforms/console.py", "/thoát"),
@@ -58,7 +63,7 @@ def catalogue_texts() -> Iterator[tuple[str, str]]:
 
 
 def vietnamese_outside_the_catalogue() -> list[tuple[str, str]]:
-    """Vietnamese string literals in the code (docstrings aside), by file."""
+    """Vietnamese string literals in the code (docstrings and ``re`` patterns aside), by file."""
     found: list[tuple[str, str]] = []
     for package in ("bot", "handlers", "storage"):
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -66,6 +71,15 @@ def vietnamese_outside_the_catalogue() -> list[tuple[str, str]]:
             if name == "handlers/messages.py":
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
+            patterns = {
+                id(inner)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                for inner in ast.walk(node)
+            }
             docstrings = {
                 id(node.body[0].value)
                 for node in ast.walk(tree)
@@ -81,7 +95,7 @@ def vietnamese_outside_the_catalogue() -> list[tuple[str, str]]:
                 for node in ast.walk(tree)
                 if isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
-                and id(node) not in docstrings
+                and id(node) not in docstrings | patterns
                 and VIETNAMESE.search(node.value)
             ]
     return found
@@ -165,3 +179,49 @@ async def test_on_the_terminal_and_zalo_no_reply_says_press(app: App, chat: Memo
 def test_a_text_platform_asks_for_the_number_to_type() -> None:
     reply = Reply("Chọn:", choices=(say.YES, say.NO, say.ALL))
     assert render(reply).splitlines()[-1] == "Gõ số 1, 2 hoặc 3 để chọn."
+
+
+def test_every_data_file_problem_has_its_words() -> None:
+    source = (ROOT / "bot" / "domain" / "loader.py").read_text(encoding="utf-8")
+    reasons = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        name = node.func.id if isinstance(node.func, ast.Name) else name
+        at = {"error": 1, "DataFileError": 3}.get(name or "")
+        if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
+            reasons.add(node.args[at].value)
+    assert len(reasons) > 40
+    assert reasons == set(say.DATA_FILE_PROBLEMS)
+
+
+def test_a_mistake_in_a_data_file_is_told_in_vietnamese(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "bot" / "data", data)
+    campaign = data / "campaigns" / "2023.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(text.replace("min_photos =", "min_photo ="), encoding="utf-8")
+    config = tmp_path / "tuanle.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/t.sqlite3"\n'
+        f'[campaign]\ndata_dir = "{data}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "units", "list"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    line = text[: text.index("min_photos =")].count("\n") + 1
+    assert done.stderr.strip() == (
+        f"tuanle: {campaign}, dòng {line}: evidence.min_photo: "
+        "không có trường này; các trường hợp lệ: min_photos, max_photos, accept_pdf, source"
+        " (có phải “min_photos”?)"
+    )
