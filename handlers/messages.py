@@ -87,6 +87,23 @@ ASK_NARRATIVE = (
     "Đánh giá {position}/{of}. {prompt}\nThầy/cô viết vài dòng, hoặc chọn “Bỏ qua” nếu không có."
 )
 HEADER_ITEM = "{code}. {label}"
+# Several rows in one message (“1.1: 3/120; 1.2: 2/80”): stored all together or not at all.
+ASK_RUN_ROWS = "Có thể gửi luôn số liệu các mục đã tổ chức, ví dụ: {example}."
+ROWS_EXAMPLE_PAIR, ROWS_EXAMPLE_COUNT, ROWS_EXAMPLE_MONEY = "3/120", "12", "5 triệu"
+ROWS_SAVED = "Đã lưu {count} mục: {rows}."
+ROWS_OTHERS_NOT_RUN = " Các nội dung khác của mục {group} được ghi là không có."
+ROWS_NOT_IN_GROUP = (
+    "Mục {code} không thuộc mục {group} (từ {first} đến {last}). "
+    "Chưa lưu mục nào trong tin nhắn này."
+)
+ROWS_TWICE = (
+    "Mục {code} có hai lần trong tin nhắn. Chưa lưu mục nào trong tin nhắn này; "
+    "thầy/cô sửa lại rồi gửi lại cả tin nhắn."
+)
+ROWS_REFUSED = (
+    "Mục {code}: {correction} Chưa lưu mục nào trong tin nhắn này; "
+    "thầy/cô sửa mục {code} rồi gửi lại cả tin nhắn."
+)
 # A question asked again (after “quay lại”, “sửa 1.3” or a pause) shows what its row holds.
 STORED_VALUE = "Đã lưu: {value}. Không cần sửa thì gửi “giữ nguyên”."
 

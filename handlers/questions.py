@@ -100,6 +100,8 @@ def ask(campaign: Campaign, question: Question, photos: int = 0) -> Reply:
             listed = "\n".join(f"{item.code}. {item.label}" for item in rows)
             example = ", ".join(item.code for item in rows[:3:2])  # "1.1, 1.3"
             text += "\n" + say.ASK_RUN_PICK.format(rows=listed, example=example)
+            rows_example = "; ".join(f"{item.code}: {_example(item)}" for item in rows[:3:2])
+            text += "\n" + say.ASK_RUN_ROWS.format(example=rows_example)
         return Reply(text, choices=(say.ALL, say.NO), actions=NAV_ACTIONS)
     if question.kind is Kind.ITEM and question.item is not None:
         return Reply(_ask_item(campaign, question, question.item), actions=NAV_ACTIONS)
@@ -121,6 +123,14 @@ def ask(campaign: Campaign, question: Question, photos: int = 0) -> Reply:
         )
         return Reply(text, actions=(*NAV_ACTIONS, say.SKIP_ALL))
     raise ValueError(f"cannot ask {question.key}")
+
+
+def _example(item: Item) -> str:
+    """A value that fits the row, for an example of several rows in one message."""
+    if len(item.measures) == 2:
+        return say.ROWS_EXAMPLE_PAIR
+    money = item.measures[0].kind is MeasureKind.MONEY
+    return say.ROWS_EXAMPLE_MONEY if money else say.ROWS_EXAMPLE_COUNT
 
 
 def _ask_item(campaign: Campaign, question: Question, item: Item) -> str:

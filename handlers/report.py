@@ -23,7 +23,7 @@ from bot.domain.campaign import Deadline
 from bot.domain.chat import Reply
 from bot.domain.units import level_of
 from bot.evidence import EvidenceRefused
-from handlers import amend, review
+from handlers import amend, review, rows
 from handlers import messages as say
 from handlers.common import (
     BACK,
@@ -115,6 +115,8 @@ class ReportFlow:
             return await review.show(self)
         if question.kind is Kind.PHOTOS:
             return await self.photos_text(question, text)
+        if (several := await rows.answer_rows(self, question, text)) is not None:
+            return several  # "1.1: 3/120; 1.2: 2/80": the rows named, all or none
         try:
             values = read_answer(self.ctx.campaign, question, text)
         except Unclear as unclear:  # asked once, never guessed; kept until the next message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.domain.campaign import Campaign
-from bot.domain.form import MeasureKind
+from bot.domain.form import Item, MeasureKind
 from handlers import messages as say
 from handlers.walk import Kind, answer_key, plan
 from storage.models import Report
@@ -64,6 +64,68 @@ def walk_answers(
                 script.append(f"{n * 100:,}".replace(",", "."))
                 expected[answer_key(item.code, measures[0].key)] = n * 100
     return script, expected
+
+
+# Six of the eleven groups not run by the half-run unit of the compact script: four answered
+# "Không" at their yes/no, two (asked directly) answered 0.
+NOT_RUN_GROUPS = frozenset({"2", "4", "6", "8", "9", "10"})
+
+
+def compact_walk_answers(
+    campaign: Campaign, *, not_run: frozenset[str] = frozenset()
+) -> tuple[list[str], dict[str, StoredValue]]:
+    """Like ``walk_answers``, but each group filed in one message: "có, 1.1: 3/120; 1.2: …".
+
+    Groups in ``not_run`` are answered "Không" (or 0 when asked directly); every other group
+    is run in full, its rows given with their numbers at the group's yes/no (one row a line in
+    odd groups, separated by ";" in even ones).
+    """
+    script: list[str] = ["3/10"]
+    expected: dict[str, StoredValue] = {"opening:held": 1, "opening:date": "2023-10-03"}
+    for group in campaign.form.groups:
+        asked = group.asked_items
+        if not asked:
+            continue
+        if group.ask_if_run:
+            expected[f"run:{group.number}"] = int(group.number not in not_run)
+            if group.number in not_run:
+                script.append("Không")
+                continue
+            parts = []
+            for item in asked:
+                text, stored = _row_answer(item)
+                parts.append(f"{item.code}: {text}")
+                expected |= stored
+            joiner = "\n" if int(group.number) % 2 else "; "
+            script.append("Có, " + joiner.join(parts))
+            continue
+        for item in asked:  # asked directly: one message a row, as before
+            text, stored = _row_answer(item)
+            if group.number in not_run:
+                text = "0"
+                stored = {key: 0 for key in stored}
+            script.append(text)
+            expected |= stored
+    return script, expected
+
+
+def _row_answer(item: Item) -> tuple[str, dict[str, StoredValue]]:
+    """The answer ``walk_answers`` gives a row, and what it stores."""
+    n = sum(ord(c) for c in item.code) % 17 + 1
+    measures = item.measures
+    if len(measures) == 2:
+        by_words = f"{n} {measures[0].unit}, {n * 1000 + 5} {measures[1].unit}"
+        return by_words if n % 2 else f"{n}/{n * 1000 + 5}", {
+            answer_key(item.code, measures[0].key): n,
+            answer_key(item.code, measures[1].key): n * 1000 + 5,
+        }
+    key = answer_key(item.code, measures[0].key)
+    if measures[0].kind is MeasureKind.MONEY:
+        return f"{n},5 triệu", {key: n * 1_000_000 + 500_000}
+    if measures[0].kind is MeasureKind.TEXT:
+        text = "Trưng bày sách “Tự học trong kỷ nguyên số”"
+        return text, {key: text}
+    return f"{n * 100:,}".replace(",", "."), {key: n * 100}
 
 
 async def stored_report(app: App, unit_code: str = "THCS-01") -> Report:

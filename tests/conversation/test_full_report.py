@@ -10,7 +10,13 @@ from bot.domain.form import MeasureKind
 from bot.platforms.memory import MemoryChat
 from handlers.walk import Kind, plan
 from tests.conftest import photo
-from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.conversation.helpers import (
+    NOT_RUN_GROUPS,
+    compact_walk_answers,
+    stored_answers,
+    stored_report,
+    walk_answers,
+)
 
 
 async def test_a_teacher_files_the_whole_2023_report_with_three_photos(
@@ -64,6 +70,46 @@ async def test_a_unit_that_ran_half_the_activities_needs_few_messages(
     assert await stored_answers(app, report) == expected
     print(f"messages sent by the teacher, half the activities run: {len(chat.sent)}")
     assert len(chat.sent) <= 30, len(chat.sent)
+
+
+async def test_a_unit_that_ran_everything_files_it_group_by_group_in_few_messages(
+    app: App, chat: MemoryChat
+) -> None:
+    script, expected = compact_walk_answers(app.engine.campaign)
+    for answer in script:
+        await chat.send(answer)
+    assert "Đã lưu 13 mục: 1.1, 1.2" in "\n".join(r.text for r in chat.replies)
+    for seed in (1, 2, 3):
+        await chat.send_file(photo(seed))
+    for text in ("Tổ chức đủ các hoạt động theo kế hoạch.", "bỏ qua", "Tăng kinh phí."):
+        await chat.send(text)
+    await chat.press("Gửi báo cáo")
+    assert "Số tiếp nhận" in chat.last_reply().text
+    expected |= {
+        "narr:results": "Tổ chức đủ các hoạt động theo kế hoạch.",
+        "narr:recommendations": "Tăng kinh phí.",
+    }
+    assert await stored_answers(app, await stored_report(app)) == expected
+    teacher_messages = len(chat.sent)  # the /start with the invite included
+    print(f"messages sent by the teacher, every activity run, rows grouped: {teacher_messages}")
+    assert teacher_messages <= 45, teacher_messages
+
+
+async def test_a_unit_that_ran_five_groups_in_full_files_in_at_most_30_messages(
+    app: App, chat: MemoryChat
+) -> None:
+    script, expected = compact_walk_answers(app.engine.campaign, not_run=NOT_RUN_GROUPS)
+    for answer in script:
+        await chat.send(answer)
+    for seed in (1, 2, 3):
+        await chat.send_file(photo(seed))
+    await chat.press("Bỏ qua phần đánh giá")
+    await chat.press("Gửi báo cáo")
+    assert "Số tiếp nhận" in chat.last_reply().text
+    assert await stored_answers(app, await stored_report(app)) == expected
+    teacher_messages = len(chat.sent)  # the /start with the invite included
+    print(f"messages sent by the teacher, six groups not run, rows grouped: {teacher_messages}")
+    assert teacher_messages <= 30, teacher_messages
 
 
 async def test_every_row_asked_is_a_row_of_the_template_and_derived_rows_are_never_asked(
