@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.domain.chat import Reply
-from bot.domain.form import Derivation, Item, MeasureKind
+from bot.domain.form import Derivation, Form, Group, Item, MeasureKind
 from bot.domain.numbers import format_count, format_money
 from bot.domain.totals import derived_values, rows_run
 from handlers import messages as say
@@ -129,6 +129,10 @@ async def submit(flow: ReportFlow) -> Outcome:
         text = say.SUBMITTED.format(reference=reference, when=when, deadline=deadline)
     else:
         text = say.SUBMITTED_NO_DEADLINE.format(reference=reference, when=when)
+    kind = ctx.unit.kind if ctx.unit else ""
+    totals = derived_values(ctx.campaign.form, flow.answers, kind)
+    if computed := computed_lines(ctx.campaign.form, totals):
+        text += "\n" + say.RECEIPT_COMPUTED.format(lines="\n".join(computed))
     return Outcome([Reply(text)], step="submitted")
 
 
@@ -151,6 +155,9 @@ async def summary(flow: ReportFlow) -> str:
     for group in ctx.campaign.form.groups:
         asked = group.asked_items
         if not asked:
+            if any(child.derivation is not None for child in group.children):
+                lines.append(f"{group.number}. {short(group.row.label)}:")
+                lines += _derived_children(group, totals)
             continue
         label = short(group.row.label)
         if group.ask_if_run:
@@ -162,6 +169,8 @@ async def summary(flow: ReportFlow) -> str:
                 lines.append(say.REVIEW_GROUP_NOT_RUN.format(number=group.number, label=label))
                 continue
             lines.append(f"{group.number}. {label}:{_total(group.row, totals)}")
+        elif group.row.derivation is Derivation.SUM_CHILDREN:
+            lines.append(f"{group.number}. {label}:{_total(group.row, totals)}")
         ran = rows_run(group, answers)
         for item in asked:
             if item.code in ran:
@@ -171,6 +180,7 @@ async def summary(flow: ReportFlow) -> str:
                 )
         if len(ran) < len(asked):
             lines.append(say.REVIEW_OTHER_ROWS_NOT_RUN.format(number=group.number))
+        lines += _derived_children(group, totals)
     rule = ctx.campaign.evidence
     photos = len(await ctx.uow.reports.evidence(flow.report.id))
     lines.append(say.REVIEW_PHOTOS.format(have=photos, min=rule.min_photos, max=rule.max_photos))
@@ -207,11 +217,42 @@ def row_value(item: Item, answers: Mapping[str, int | str | None]) -> str:
 
 
 def _total(row: Item, totals: dict[str, int]) -> str:
-    """ " tổng 5 lớp / 1.260 người" for a row that sums its sub-rows, else nothing."""
+    """ " tổng 5 lớp / 1.260 người (tự tính)" for a row that sums its sub-rows, else nothing."""
     if row.derivation is not Derivation.SUM_CHILDREN:
         return ""
-    parts = [f"{format_count(totals[f'{row.code}:{m.key}'])} {m.unit}" for m in row.measures]
-    return say.REVIEW_TOTAL.format(total=" / ".join(parts))
+    return say.REVIEW_TOTAL.format(total=_derived_value(row, totals)) + say.REVIEW_COMPUTED
+
+
+def _derived_value(row: Item, totals: Mapping[str, int]) -> str:
+    """A derived row's values as shown: "5 lớp / 1.260 người", "1 trường/trung tâm"."""
+    return " / ".join(
+        f"{format_count(totals[f'{row.code}:{m.key}'])} {m.unit}" for m in row.measures
+    )
+
+
+def _derived_children(group: Group, totals: Mapping[str, int]) -> list[str]:
+    """The lines of a group's derived sub-rows (7.1, 7.2), marked as computed."""
+    return [
+        say.REVIEW_LINE.format(
+            code=child.code, label=short(child.label), value=_derived_value(child, totals)
+        )
+        + say.REVIEW_COMPUTED
+        for child in group.children
+        if child.derivation is not None
+    ]
+
+
+def computed_lines(form: Form, totals: Mapping[str, int]) -> list[str]:
+    """Every derived row of the report, one line each, for the receipt."""
+    lines: list[str] = []
+    for row in form.items():
+        if row.derivation is not None and row.measures:
+            lines.append(
+                say.RECEIPT_COMPUTED_LINE.format(
+                    code=row.code, label=short(row.label), value=_derived_value(row, totals)
+                )
+            )
+    return lines
 
 
 def short(text: str, limit: int = LABEL_LIMIT) -> str:
