@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any, Final, Literal
 
@@ -84,7 +84,11 @@ _TRANSPOSE: Final = {
 
 @dataclass(frozen=True, slots=True)
 class PreparedFile:
-    """An accepted upload: the bytes to store and what the bot learned about them."""
+    """An accepted upload: the bytes to store and what the bot learned about them.
+
+    ``sha256`` and ``size`` are the upload's (the same photo sent twice is found by them);
+    ``stored_sha256`` and ``stored_size`` those of ``data``, the file kept.
+    """
 
     data: bytes
     sha256: str
@@ -93,6 +97,13 @@ class PreparedFile:
     size: int
     width: int | None
     height: int | None
+    stored_sha256: str = field(init=False)
+    stored_size: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Computed here, in the inspector's worker thread, not later on the event loop.
+        object.__setattr__(self, "stored_sha256", hashlib.sha256(self.data).hexdigest())
+        object.__setattr__(self, "stored_size", len(self.data))
 
 
 class EvidenceRefused(Exception):

@@ -53,7 +53,11 @@ async def describe(app: App, unit_code: str) -> str:
             lines.append(
                 "  "
                 + say.CLI_REPORT_EVIDENCE.format(
-                    mime=evidence.mime, size=evidence.size, sha=evidence.sha256[:16], path=path
+                    mime=evidence.mime,
+                    # The file the line points at (older rows know only the upload's).
+                    size=evidence.stored_size or evidence.size,
+                    sha=(evidence.stored_sha256 or evidence.sha256)[:16],
+                    path=path,
                 )
             )
     return "\n".join(lines)

@@ -269,6 +269,8 @@ class ReportFlow:
                 stored_key=upload.stored_key,
                 mime=prepared.mime,
                 size=prepared.size,
+                stored_sha256=prepared.stored_sha256,
+                stored_size=prepared.stored_size,
                 width=prepared.width,
                 height=prepared.height,
                 member_id=self.ctx.member.id if self.ctx.member else None,

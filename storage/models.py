@@ -180,7 +180,11 @@ class Evidence(Base):
     sha256: Mapped[str] = mapped_column(String(64))  # of the bytes as received
     stored_key: Mapped[str] = mapped_column(String(255))
     mime: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)  # of the bytes as received
+    # The file kept differs from the upload (an image is re-encoded without metadata); NULL on
+    # rows stored before migration 0003.
+    stored_sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_size: Mapped[int | None] = mapped_column(BigInteger)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     caption: Mapped[str | None] = mapped_column(Text)

@@ -1,14 +1,17 @@
 """The values the bot computes (group totals, rows 7.1/7.2) are shown to the teacher in the
-review and in the receipt, marked as computed (issue 10, item 7)."""
+review and in the receipt, marked as computed; the evidence row records the file kept as well
+as the upload (issue 10, item 7)."""
 
 from __future__ import annotations
+
+import hashlib
 
 from bot.app import App
 from bot.domain.numbers import format_count
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
 from tests.conftest import photo
-from tests.conversation.helpers import compact_walk_answers
+from tests.conversation.helpers import compact_walk_answers, stored_report
 
 
 async def test_the_review_and_the_receipt_show_the_computed_rows(
@@ -38,3 +41,18 @@ async def test_the_review_and_the_receipt_show_the_computed_rows(
     assert say.RECEIPT_COMPUTED.split("\n")[0] in receipt
     assert group_1.removesuffix(" (tự tính)").removeprefix("tổng ") in receipt
     assert "• 7.2. Số cơ sở giáo dục tổ chức Lễ khai mạc Tuần lễ: 1 trường/trung tâm" in receipt
+
+
+async def test_the_evidence_row_records_the_file_kept_and_the_same_photo_twice_is_refused(
+    app: App, chat: MemoryChat
+) -> None:
+    sent = photo(7, size=(320, 240))
+    await chat.send_file(sent)
+    assert (await chat.send_file(sent))[0].text == say.PHOTO_DUPLICATE
+    report = await stored_report(app)
+    async with app.uows() as uow:
+        [row] = await uow.reports.evidence(report.id)
+    kept = (app.settings.evidence.directory / row.stored_key).read_bytes()
+    assert kept != sent  # re-encoded without metadata
+    assert (row.sha256, row.size) == (hashlib.sha256(sent).hexdigest(), len(sent))
+    assert (row.stored_sha256, row.stored_size) == (hashlib.sha256(kept).hexdigest(), len(kept))
