@@ -72,13 +72,14 @@ NOT_RUN_GROUPS = frozenset({"2", "4", "6", "8", "9", "10"})
 
 
 def compact_walk_answers(
-    campaign: Campaign, *, not_run: frozenset[str] = frozenset()
+    campaign: Campaign, *, not_run: frozenset[str] = frozenset(), joiner: str | None = None
 ) -> tuple[list[str], dict[str, StoredValue]]:
     """Like ``walk_answers``, but each group filed in one message: "có, 1.1: 3/120; 1.2: …".
 
     Groups in ``not_run`` are answered "Không" (or 0 when asked directly); every other group
     is run in full, its rows given with their numbers at the group's yes/no (one row a line in
-    odd groups, separated by ";" in even ones).
+    odd groups, separated by ";" in even ones; by ``joiner`` in all when given, as where a
+    line is a message).
     """
     script: list[str] = ["3/10"]
     expected: dict[str, StoredValue] = {"opening:held": 1, "opening:date": "2023-10-03"}
@@ -96,8 +97,8 @@ def compact_walk_answers(
                 text, stored = _row_answer(item)
                 parts.append(f"{item.code}: {text}")
                 expected |= stored
-            joiner = "\n" if int(group.number) % 2 else "; "
-            script.append("Có, " + joiner.join(parts))
+            between = joiner or ("\n" if int(group.number) % 2 else "; ")
+            script.append("Có, " + between.join(parts))
             continue
         for item in asked:  # asked directly: one message a row, as before
             text, stored = _row_answer(item)

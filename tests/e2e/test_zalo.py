@@ -19,7 +19,13 @@ from bot.platforms.web import ZALO_PATH, build_web_app
 from bot.platforms.zalo import SECRET_HEADER, ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import InboxMessage
 from tests.conftest import add_unit, photo
-from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.conversation.helpers import (
+    NOT_RUN_GROUPS,
+    compact_walk_answers,
+    stored_answers,
+    stored_report,
+    walk_answers,
+)
 from tests.fakes.zalo import FakeZalo, ZaloSent
 
 SECRET = "zalo-webhook-secret-0123456789"
@@ -149,6 +155,25 @@ async def test_a_teacher_files_the_whole_report_on_zalo_by_webhook(
     zl.webhook_body_shape = shape
     assert zl.webhook is not None and zl.webhook["secret_token"] == SECRET
     await _file_whole_report(app, ZaloTeacher(zl, webhook))
+
+
+async def test_a_unit_that_ran_five_groups_files_them_group_by_group_on_zalo(
+    app: App, zl: FakeZalo, polling: ZaloAdapter
+) -> None:
+    teacher = ZaloTeacher(zl, polling)
+    await teacher.say(await add_unit(app))
+    script, expected = compact_walk_answers(load_campaigns()[2023], not_run=NOT_RUN_GROUPS)
+    for answer in script:  # "Có, 1.1: …\n1.2: …": a group's rows in one message
+        await teacher.say(answer)
+    for seed in (1, 2, 3):
+        await teacher.send_image(photo(seed))
+    await teacher.say("bỏ qua phần đánh giá")
+    assert "(tự tính)" in teacher.last  # the review shows the computed totals
+    receipt = await teacher.say("1")  # "1. Gửi báo cáo"
+    assert "Số tiếp nhận: TL23-" in receipt[-1].text
+    assert await stored_answers(app, await stored_report(app)) == expected
+    print(f"messages sent on Zalo, six groups not run, rows grouped: {teacher.sent}")
+    assert teacher.sent <= 30, teacher.sent
 
 
 async def test_a_webhook_request_with_a_wrong_secret_or_no_event_is_refused(
