@@ -186,14 +186,19 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
         console = ConsoleChat(app.engine, user_id=getattr(args, "user", None))
         campaign = app.engine.campaign
         console.note(say.CHAT_BANNER.format(year=campaign.year))
-        await console.resume_pending()
+        resumed = await console.resume_pending()
         code = (
             await _demo_invite(app, console.chat.user_id) if settings.console.demo_unit else None
         )
         if code is not None:
             console.note(say.CHAT_DEMO.format(unit=DEMO_UNIT[1], code=code))
             console.show(await console.chat.send(f"/start {code}"))
-        await console.run()
+        elif not resumed:  # replies just resumed end with the current question already
+            await console.show_where()
+        try:
+            await console.run()
+        finally:  # end of input, /thoat or Ctrl-C (which then exits with 130)
+            console.goodbye()
     finally:
         await app.close()
     return 0

@@ -442,7 +442,7 @@ CHAT_NO_FILE = "  (không tìm thấy tệp: {path})"
 CHAT_NOT_A_FILE = "  ({path} là một thư mục; thầy/cô gõ đường dẫn đến tệp ảnh hoặc PDF)"
 CHAT_FILE_UNREADABLE = "  (không mở được tệp: {path}; thầy/cô kiểm tra quyền đọc tệp)"
 CHAT_FILE_USAGE = "  (gửi ảnh: gõ /anh rồi đường dẫn đến tệp, ví dụ: /anh ~/Ảnh/khai mạc.jpg)"
-CHAT_FAILED = "  (tin nhắn này chưa xử lý được; các câu trả lời trước vẫn được lưu, thầy/cô gửi lại)"
+CHAT_FAILED = "  (chưa xử lý được tin nhắn này; các câu trả lời trước vẫn được lưu)"
 CHAT_BYE = "Đã lưu các câu trả lời. Chào thầy/cô! Chạy lại “tuanle chat” để làm tiếp."
 
 # Telegram's command menu (the list shown on typing "/").
