@@ -114,7 +114,7 @@ class ConsoleChat:
             line = await lines.next()
             if line is None:
                 return
-            text = line.strip().lstrip("\ufeff").strip()
+            text = _visible(line)
             if not text:
                 continue
             if text.lower() in QUIT_WORDS:
@@ -341,6 +341,12 @@ def _readable(path: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def _visible(line: str) -> str:
+    """The line without control characters (a stray NUL, an arrow key's escape) or a BOM."""
+    kept = (c for c in line if c == "\t" or unicodedata.category(c) != "Cc")
+    return "".join(kept).replace("\ufeff", "").strip()
 
 
 def _printable(text: str) -> str:

@@ -133,7 +133,9 @@ def test_any_file_name_is_sent_and_a_missing_one_gets_a_note_in_vietnamese(
         "/anh",
         "02/10",
     ]
-    chat = _tuanle(["chat"], tmp_path, "\n".join(lines) + "\n", home=home)
+    # A script saved with a byte-order mark, as Windows' Notepad does, and a stray NUL.
+    script = "\ufeff" + "\n".join(lines).replace("02/10", "02/\x0010") + "\n"
+    chat = _tuanle(["chat"], tmp_path, script, home=home)
     assert chat.returncode == 0, chat.stderr
     out = chat.stdout
     for have in (1, 2, 3):
