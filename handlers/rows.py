@@ -1,13 +1,13 @@
 """Several rows of a group in one message: "1.1: 3/120; 1.2: 2/80", or "có, 1.1: 3/120".
 
 A teacher who has the numbers at hand should not need one message per row. At any question of
-a group (its yes/no or one of its rows) a message that starts with a row number and a colon
-(``1.1:``, ``mục 1.1:``, ``1.1 =``) is read as rows: each row number starts the next row, so
-rows may be separated by new lines, by ";" or by spaces. Each row's value goes through the same
-reading as an answer to that row alone (``questions.read_answer``). The message is read as a
-whole or not at all: a row outside the group, a row named twice, or a value that is wrong or
-reads two ways refuses the whole message with a correction naming the row, and nothing of it
-is stored, so nothing is ever half-applied.
+a group of several rows (its yes/no or one of its rows) a message that starts with a row number
+and a colon (``1.1:``, ``mục 1.1:``, ``1.1 =``) is read as rows: each row number starts the
+next row, so rows may be separated by new lines, by ";" or by spaces. Each row's value goes
+through the same reading as an answer to that row alone (``questions.read_answer``). The
+message is read as a whole or not at all: a row outside the group, a row named twice, or a
+value that is wrong or reads two ways refuses the whole message with a correction naming the
+row, and nothing of it is stored, so nothing is ever half-applied.
 
 At the group's yes/no the rows named are the rows the unit ran (a "có" before them is
 optional): the group is filed in one message. At one of its rows they are stored as they are,
@@ -57,8 +57,8 @@ def split_rows(text: str) -> list[tuple[str, str]] | None:
 async def answer_rows(flow: ReportFlow, question: Question, text: str) -> Outcome | None:
     """Stores several rows of ``question``'s group sent in one message; None when it is not."""
     group = question.group
-    if group is None or question.kind not in {Kind.RUN, Kind.ITEM}:
-        return None
+    if group is None or question.kind not in {Kind.RUN, Kind.ITEM} or len(group.asked_items) < 2:
+        return None  # a group of one row (free text at row 11 too) has nothing to batch
     body = _YES.sub("", text.strip(), count=1) if question.kind is Kind.RUN else text
     rows = split_rows(body)
     if rows is None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 from bot.app import App
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
-from tests.conversation.helpers import stored_answers, stored_report
+from tests.conversation.helpers import (
+    NOT_RUN_GROUPS,
+    compact_walk_answers,
+    stored_answers,
+    stored_report,
+)
 
 
 async def _answers(app: App) -> dict[str, int | str | None]:
@@ -83,3 +88,13 @@ async def test_a_row_the_unit_had_not_picked_is_added_to_the_rows_it_ran(
     answers = await _answers(app)
     assert answers["pick:1"] == "1.1,1.2,1.3" and answers["1.2:people"] == 10
     assert "1.3" in chat.last_reply().text
+
+
+async def test_a_free_text_that_starts_with_a_number_and_a_colon_is_kept_as_text(
+    app: App, chat: MemoryChat
+) -> None:
+    script, _ = compact_walk_answers(app.engine.campaign, not_run=NOT_RUN_GROUPS)
+    for answer in script[:-1]:  # up to row 11, the free text
+        await chat.send(answer)
+    await chat.send("3: trưng bày sách, 2: thi kể chuyện")
+    assert (await _answers(app))["11:text"] == "3: trưng bày sách, 2: thi kể chuyện"
