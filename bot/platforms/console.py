@@ -117,7 +117,7 @@ class ConsoleChat:
             text = _visible(line)
             if not text:
                 continue
-            if text.lower() in QUIT_WORDS:
+            if unicodedata.normalize("NFC", text).lower() in QUIT_WORDS:
                 return
             if not self._interactive:
                 self._write(f"\n{say.CHAT_PROMPT}{_printable(text)}\n")
