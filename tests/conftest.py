@@ -42,13 +42,13 @@ PG_ADMIN_DSN = os.environ.get(
 )
 
 # Hypothesis: "fast" keeps the README's test command quick; "long" (CI, on PostgreSQL) searches
-# eight times harder. No deadline: a loaded 2-core machine is no reason to fail a property, and
+# six times harder. No deadline: a loaded 2-core machine is no reason to fail a property, and
 # timing goals live in bench/. The conversation state machine runs a tenth of max_examples.
 hypothesis.settings.register_profile(
     "fast", max_examples=50, stateful_step_count=30, deadline=None
 )
 hypothesis.settings.register_profile(
-    "long", max_examples=400, stateful_step_count=50, deadline=None
+    "long", max_examples=300, stateful_step_count=40, deadline=None
 )
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 

@@ -253,7 +253,7 @@ def hostile_for(step: str, question: Question | None) -> tuple[str, ...]:
 
 # Sized by the suite's Hypothesis profile (tests/conftest.py): an example is a whole walk with a
 # database and restarts, so it runs a tenth of the profile's examples: "fast" tries 5 walks of
-# 30 messages, "long" (CI) 40 walks of 50 (more than the 30 of 40 this machine first ran).
+# 30 messages, "long" (CI) 30 walks of 40, the strength it always had.
 @settings(max_examples=max(1, settings.default.max_examples // 10), deadline=None)
 class ConversationMachine(RuleBasedStateMachine):
     """One teacher of one unit, talking to a bot that may restart between any two messages."""
