@@ -49,13 +49,14 @@ async def respond(ctx: Context) -> Outcome:
             return Outcome()  # a member's guesses are locked out like anyone's
         return await _join_then_start(ctx, text)
     flow = await open_flow(ctx)
+    dropped = amend.without_pending(ctx.data)  # a choice offered is dropped by any message
     if stale:
-        return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())])
+        return Outcome([Reply(say.STALE_BUTTON), *(await flow.current_question())], data=dropped)
     if text is not None and len(text) > MAX_TEXT and len(clean_text(text)) > MAX_TEXT:
         # No answer at any step is longer than the longest free text: refused before parsing.
         length, limit = format_count(len(clean_text(text))), format_count(MAX_TEXT)
         too_long = say.MESSAGE_TOO_LONG.format(length=length, limit=limit)
-        return Outcome([Reply(too_long), *(await flow.current_question())])
+        return Outcome([Reply(too_long), *(await flow.current_question())], data=dropped)
     if (amended := await amend.respond(flow, text)) is not None:
         return amended
     if text is not None and text.strip().lower() == "/start":

@@ -137,6 +137,10 @@ VALUE_OPENING_ON = "có, ngày {date}"
 VALUE_OPENING_NONE = "không tổ chức"
 ANSWER_CHANGED = "Đã sửa {row}: {old} → {new}."
 ANSWER_ALREADY_RECORDED = "Đã ghi {row}: {value}. Thầy/cô không cần gửi lại."
+# A new answer that fits both the question last seen and the one not yet seen: which row?
+CONFIRM_ROW = "“{text}” là câu trả lời cho mục nào? Thầy/cô chọn:"
+ROW_CHOICE_CHANGE = "Sửa {row} thành {new} (đang là {old})"
+ROW_CHOICE_HERE = "Ghi vào {row}: {new}"
 EDIT_NOT_READ = (
     "Tin nhắn đã sửa không được đọc: chỉ sửa được tin nhắn trả lời một câu hỏi. "
     "Thầy/cô vui lòng gửi tin nhắn mới."

@@ -65,6 +65,22 @@ READINGS_KEY = "readings"
 _READING_KEY_RE = re.compile(r"^r(\d)-([0-9a-f]{8})$")
 
 
+def choice_key(index: int, tag: str) -> str:
+    """The key of a confirmation's ``index``-th choice (of readings, or of rows)."""
+    return f"r{index}-{tag}"
+
+
+def choice_tag(text: str) -> str | None:
+    """The tag a confirmation's choice key carries, pressed or typed; None for any other text."""
+    found = _READING_KEY_RE.match(text)
+    return found.group(2) if found else None
+
+
+def pending_tag(content: object) -> str:
+    """The tag of a pending confirmation: 8 hex digits of the hash of what it offers."""
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:8]
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerValues:
     """What an answer stores: answer keys with their values (None clears a value)."""
@@ -247,7 +263,7 @@ def number_correction(item: Item, error: NumberError) -> str:
 def _unclear(item: Item, text: str, readings: tuple[Reading, ...]) -> Unclear:
     """The question that asks which reading of ``text`` was meant, and what to keep for it."""
     plain = [list(reading) for reading in readings]
-    tag = hashlib.sha256(json.dumps([item.code, plain]).encode()).hexdigest()[:8]
+    tag = pending_tag([item.code, plain])
     pending = {"item": item.code, "tag": tag, "readings": plain}
     question = say.CONFIRM_READING.format(text=" ".join(text.split()), count=len(readings))
     reply = Reply(question, choices=_reading_choices(item, pending), actions=NAV_ACTIONS)
@@ -268,7 +284,7 @@ def _reading_choices(item: Item, pending: dict[str, Any]) -> tuple[Choice, ...]:
             )
         else:
             label = say.READING_LONE.format(number=format_count(reading[0]))
-        choices.append(Choice(f"r{index}-{pending['tag']}", label))
+        choices.append(Choice(choice_key(index, pending["tag"]), label))
     return tuple(choices)
 
 
