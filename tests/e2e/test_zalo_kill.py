@@ -18,7 +18,7 @@ from bot.domain.loader import load_campaigns
 from storage.models import AnswerChange
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
-from tests.e2e.bot_process import start_bot
+from tests.e2e.bot_process import start_bot, wait_until_answered
 from tests.fakes.zalo import FakeZalo
 
 TEACHER = "f0e1d2c3b4a5968778695a4b"
@@ -72,6 +72,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
         messages = [code, *script]
         kill_at = set(rng.sample(range(1, len(messages)), 3))
         process = await start_bot(config)
+        reader = await build(settings)
         try:
             await zl.wait_for(lambda: zl.webhook is not None, timeout=30)
             for index, text in enumerate(messages):
@@ -93,6 +94,10 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
                     ),
                     timeout=30,
                 )
+                # And she reads the bot's whole answer: a reply delivered just before a kill but
+                # not yet marked sent goes out again first, so her next answer is not sent
+                # before the bot knows she saw the question (it would be asked which row).
+                await wait_until_answered(reader, index + 1)
             for seed in (21, 22):
                 zl.send_image(TEACHER, photo(seed))
             zl.send_text(TEACHER, "xong")
@@ -103,6 +108,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=30) == 0
         finally:
+            await reader.close()
             if process.returncode is None:
                 process.kill()
                 await process.wait()
