@@ -33,13 +33,17 @@ def normalize_code(text: str) -> str | None:
 def looks_like_code(text: str) -> bool:
     """True when ``text`` is shaped like an attempt at a code, right or wrong.
 
-    That is: without spaces and dashes, 12 to 20 Latin letters and digits, at least one of them
-    a digit (a random code has four on average; words and names have none).
+    That is: without spaces and dashes, 12 to 20 Latin letters and digits, and either at least
+    one of them a digit (a random code has four on average; words and names have none) or
+    written in dashed groups of three to five, the way codes are shown ("ABCD-EFGH-JKMN-PQR").
     """
-    compact = "".join(c for c in text.strip().upper() if c not in SEPARATORS)
+    stripped = text.strip()
+    compact = "".join(c for c in stripped.upper() if c not in SEPARATORS)
+    groups = stripped.split("-")
+    dashed = len(groups) > 2 and all(3 <= len(g.strip()) <= 5 for g in groups)
     return (
         LENGTH - NEAR <= len(compact) <= LENGTH + NEAR
         and compact.isascii()
         and compact.isalnum()
-        and any(c.isdigit() for c in compact)
+        and (dashed or any(c.isdigit() for c in compact))
     )
