@@ -20,7 +20,12 @@ from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import TELEGRAM_PATH, TELEGRAM_SECRET_HEADER, build_web_app
 from storage.models import AnswerChange, AuditEntry, InboxMessage
 from tests.conftest import add_unit, photo
-from tests.conversation.helpers import stored_answers, stored_report, walk_answers
+from tests.conversation.helpers import (
+    compact_walk_answers,
+    stored_answers,
+    stored_report,
+    walk_answers,
+)
 from tests.fakes.telegram import FakeTelegram, SentMessage
 
 SECRET = "s3cret-webhook-token_0123456789"
@@ -163,6 +168,24 @@ async def test_a_teacher_files_the_whole_report_on_telegram_by_webhook(
 ) -> None:
     assert tg.webhook is not None and tg.webhook["secret_token"] == SECRET
     await _file_whole_report(app, Teacher(tg, webhook, TEACHER))
+
+
+async def test_a_teacher_who_ran_everything_files_it_group_by_group_on_telegram(
+    app: App, tg: FakeTelegram, polling: TelegramAdapter
+) -> None:
+    teacher = Teacher(tg, polling, TEACHER)
+    await teacher.say(f"/start {await add_unit(app)}")
+    script, expected = compact_walk_answers(load_campaigns()[2023])
+    for answer in script:  # "Có, 1.1: …\n1.2: …": a group's rows in one message
+        await teacher.say(answer)
+    await teacher.album([photo(1), photo(2), photo(3)])
+    await teacher.press("Bỏ qua phần đánh giá")
+    assert "(tự tính)" in teacher.last.text
+    receipt = await teacher.press("Gửi báo cáo")
+    assert "Số tiếp nhận: TL23-" in receipt.text and "tự tính" in receipt.text
+    assert await stored_answers(app, await stored_report(app)) == expected
+    print(f"messages sent on Telegram, every activity run, rows grouped: {teacher.sent}")
+    assert teacher.sent <= 45, teacher.sent
 
 
 async def test_every_update_delivered_twice_has_one_effect_and_one_answer(
