@@ -62,7 +62,8 @@ async def respond(ctx: Context) -> Outcome:
     if text is not None and text.strip().lower() == "/start":
         unit = ctx.unit.name if ctx.unit else ""
         return Outcome(
-            [Reply(say.ALREADY_MEMBER.format(unit=unit)), *(await flow.current_question())]
+            [Reply(say.ALREADY_MEMBER.format(unit=unit)), *(await flow.current_question())],
+            data=dropped,  # the question is shown plain: a later "1" is not a reading's number
         )
     return await flow.respond(text)
 

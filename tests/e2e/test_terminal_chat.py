@@ -278,5 +278,19 @@ def test_ctrl_c_and_ctrl_d_leave_at_once_and_keep_the_answers(
     assert again.returncode == 0, again.stderr
     assert "Trường THCS Thực hành (dùng thử)" in again.stdout
     assert "Mục 2/11" in again.stdout
-    shown = _tuanle(["reports", "show", "DEMO-THCS"], tmp_path).stdout
-    assert "  opening:date = '2023-10-02'" in shown and "  run:1 = 0" in shown
+    if code:  # after a Ctrl-C, the answers themselves are read back too
+        shown = _tuanle(["reports", "show", "DEMO-THCS"], tmp_path).stdout
+        assert "  opening:date = '2023-10-02'" in shown and "  run:1 = 0" in shown
+
+
+def test_a_choice_offered_before_leaving_is_not_read_from_a_number_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "tuanle.toml").write_text("[campaign]\nyear = 2023\n")
+    first = _tuanle(["chat"], tmp_path, "02/10\n1.1\n1 200\n")
+    assert "1. 1 lớp, 200 người" in first.stdout  # asked which reading, then the chat ends
+    # The restart shows the plain question, so a "1" is an answer to it, not reading 1.
+    again = _tuanle(["chat"], tmp_path, "1\n")
+    assert "1. 1 lớp, 200 người" not in again.stdout
+    # Nothing was stored: the same question is asked again after the "1" (an answer moves on).
+    assert again.stdout.split(say.CHAT_PROMPT + "1")[-1].count("Mục 1/11 · 1.1") == 1
