@@ -470,14 +470,17 @@ class ConversationMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.now.step == "menu")
     @rule(by_button=st.booleans())
     def resume(self, by_button: bool) -> None:
-        """ "Tiếp tục" from the pause menu goes back to a question."""
+        """ "Tiếp tục" from the pause menu goes to the first unanswered question, or to the
+        review when nothing is missing."""
         shown = self.current_reply()
         if by_button and shown is not None and say.CONTINUE in shown.choices:
-            self.press(say.CONTINUE.key, shown)
+            replies = self.press(say.CONTINUE.key, shown)
         else:
-            self.send("tiếp tục")
+            replies = self.send("tiếp tục")
         self.refresh()
-        assert self.now.step in self.keys
+        assert self.now.step in self.keys | {"review"}
+        if self.now.step == "review":
+            assert say.REVIEW_MISSING.split("{")[0] not in replies[-1].text
 
     @precondition(lambda self: self.now.step.startswith("narr:"))
     @rule()
