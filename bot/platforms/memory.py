@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
-from bot.engine import Engine, FileTooLarge
+from bot.engine import Engine, FileTooLarge, FileUnavailable
 from bot.platforms.dispatch import Delivery
 
 
@@ -38,8 +38,12 @@ class MemoryFiles:
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
-    with path.open("rb") as handle:
-        data = handle.read(max_bytes + 1)
+    # A file gone or unreadable is the person's problem to fix, not a fault to wait out.
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        raise FileUnavailable("not_found") from None
     if len(data) > max_bytes:
         raise FileTooLarge(str(path))
     return data
