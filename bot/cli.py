@@ -19,7 +19,6 @@ from bot.domain.units import UNIT_KINDS
 from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.redact import Redactor
 from bot.reports import describe, reopen
-from bot.serve import AlreadyPolling, serve
 from handlers import messages as say
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
@@ -166,6 +165,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Runs the platforms that have a token; with none, the terminal chat."""
     if not (settings.telegram.enabled or settings.zalo.enabled):
         return await chat(settings, args)
+    # Imported here: the platform libraries take seconds to load, and only this command needs them.
+    from bot.serve import AlreadyPolling, serve
+
     logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
     app = await build(settings)
     try:
