@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -29,6 +30,10 @@ from bot.engine.core import Retry
 log = structlog.get_logger("tuanle.dispatch")
 
 ALBUM_QUIET_SECONDS = 1.0
+# How long an album's acknowledgement waits in the outbox for its release (or its replacement
+# by the next photo's): far past the quiet time, since a photo can take a while to inspect; a
+# crash releases it at the next start.
+ALBUM_HOLD_SECONDS = 30.0
 SWEEP_SECONDS = 2.0
 
 
@@ -341,6 +346,8 @@ class Dispatcher:
         self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._albums: dict[tuple[str, str], tuple[list[int], asyncio.TimerHandle]] = {}
+        # Photos of each album taken in and not processed yet, by (chat, album).
+        self._album_unprocessed: Counter[tuple[str, str]] = Counter()
         self._album_sends: set[asyncio.Task[list[Reply]]] = set()
 
     def submit(self, job: Job) -> None:
@@ -349,6 +356,8 @@ class Dispatcher:
         if queue is None:
             queue = self._queues[job.user_id] = asyncio.Queue()
         queue.put_nowait(job)
+        if job.album is not None:
+            self._album_unprocessed[(job.chat_id, job.album)] += 1
         worker = self._workers.get(job.user_id)
         if worker is None or worker.done():
             self._workers[job.user_id] = asyncio.create_task(self._work(job.user_id))
@@ -358,7 +367,7 @@ class Dispatcher:
         while not queue.empty():
             job = queue.get_nowait()
             try:
-                hold = self._album_quiet * 3 if job.album is not None else 0.0
+                hold = max(self._album_quiet * 3, ALBUM_HOLD_SECONDS) if job.album else 0.0
                 processed = await self._engine.run(job.inbox_id, self._fetcher, hold=hold)
                 if job.album is None:
                     await self.delivery.flush(job.chat_id)
@@ -369,6 +378,11 @@ class Dispatcher:
             except Exception:  # one failure must not stop this person's queue
                 log.exception("dispatch", inbox=job.inbox_id, outcome="error")
             finally:
+                if job.album is not None:
+                    key = (job.chat_id, job.album)
+                    self._album_unprocessed[key] -= 1
+                    if self._album_unprocessed[key] <= 0 and key not in self._albums:
+                        del self._album_unprocessed[key]
                 queue.task_done()
 
     async def _hold_album(self, key: tuple[str, str], ids: list[int]) -> None:
@@ -381,8 +395,16 @@ class Dispatcher:
         timer = loop.call_later(self._album_quiet, self._flush_album, key)
         self._albums[key] = (ids, timer)
 
-    def _flush_album(self, key: tuple[str, str]) -> None:
+    def _flush_album(self, key: tuple[str, str], *, force: bool = False) -> None:
+        if self._album_unprocessed[key] > 0 and not force:
+            # A photo of the album is still being inspected (slow on a busy machine): the album
+            # is not quiet yet, whatever the clock says.
+            ids, _timer = self._albums[key]
+            loop = asyncio.get_running_loop()
+            self._albums[key] = (ids, loop.call_later(self._album_quiet, self._flush_album, key))
+            return
         ids, _timer = self._albums.pop(key)
+        self._album_unprocessed.pop(key, None)
         task = asyncio.create_task(self._release_album(key[0], ids))
         self._album_sends.add(task)
         task.add_done_callback(self._album_sends.discard)
@@ -407,7 +429,7 @@ class Dispatcher:
             if self._albums:
                 for key in list(self._albums):
                     self._albums[key][1].cancel()
-                    self._flush_album(key)
+                    self._flush_album(key, force=True)
                 continue
             if self._album_sends:
                 await asyncio.gather(*self._album_sends, return_exceptions=True)

@@ -124,6 +124,18 @@ class Teacher:
         return self.tg.messages_to(self.user_id)[-1]
 
 
+async def test_an_album_of_photos_slower_to_fetch_than_the_quiet_time_is_answered_once(
+    app: App, tg: FakeTelegram, polling: TelegramAdapter
+) -> None:
+    teacher = Teacher(tg, polling, TEACHER)
+    await teacher.say(f"/start {await add_unit(app)}")
+    before = len(tg.messages_to(TEACHER))
+    tg.download_delay = 1.0  # each photo takes longer to fetch than the album's 0.3 s of quiet
+    await teacher.album([photo(1), photo(2), photo(3)])
+    acks = [m.text for m in tg.messages_to(TEACHER)[before:] if "ảnh minh chứng" in m.text]
+    assert acks == ["Đã nhận ảnh minh chứng 3/3."], acks
+
+
 async def _file_whole_report(app: App, teacher: Teacher) -> None:
     code = await add_unit(app)
     joined = await teacher.say(f"/start {code}")

@@ -329,6 +329,7 @@ class FakeTelegram:
         self._open_queries: set[str] = set()
         self._failures: dict[str, deque[ApiError]] = {}
         self._download_failures: deque[int] = deque()
+        self.download_delay = 0.0  # seconds each file download waits before answering
         self._ids = itertools.count(1)
         self._poll_generation = 0
         self._wake = asyncio.Event()
@@ -747,6 +748,8 @@ class FakeTelegram:
             return ApiError(401).response()
         path = request.match_info["path"]
         self.downloads.append(path)
+        if self.download_delay:
+            await asyncio.sleep(self.download_delay)
         if self._download_failures:
             status = self._download_failures.popleft()
             if status == 0 and request.transport is not None:
