@@ -19,6 +19,7 @@ from bot.domain.units import UNIT_KINDS
 from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.redact import Redactor
 from bot.reports import describe, reopen
+from bot.units_import import ImportRefused, import_units
 from handlers import messages as say
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
@@ -126,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--parent", metavar=say.CLI_META_CODE, help=say.CLI_UNIT_PARENT)
     add.set_defaults(func=units_add)
     units.add_parser("list", help=say.CLI_UNITS_LIST).set_defaults(func=units_list)
+    load = units.add_parser("import", help=say.CLI_UNITS_IMPORT)
+    load.add_argument("file", type=Path, metavar=say.CLI_META_FILE, help=say.CLI_IMPORT_FILE)
+    load.set_defaults(func=units_import)
 
     invite = sub.add_parser("invite", help=say.CLI_INVITE)
     invite.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
@@ -265,6 +269,43 @@ async def units_list(settings: Settings, _args: argparse.Namespace) -> int:
             for unit in units:
                 parent = by_id[unit.parent_id].code if unit.parent_id in by_id else "-"
                 print(f"{unit.code}\t{unit.kind}\t{parent}\t{unit.name}")
+        return 0
+
+    return await _with_app(settings, work)
+
+
+async def units_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Imports the units of a CSV or XLSX file, all or none; 1 when the file has problems."""
+    try:
+        data = args.file.read_bytes()
+    except FileNotFoundError as error:
+        raise LookupError(say.IMPORT_NO_FILE.format(path=args.file)) from error
+    except OSError as error:
+        raise ValueError(say.IMPORT_CANNOT_READ.format(path=args.file)) from error
+
+    async def work(app: App) -> int:
+        try:
+            outcome = await import_units(app.uows, data, _now())
+        except ImportRefused as refused:
+            for problem in refused.problems:
+                print(problem, file=sys.stderr)
+            print(say.IMPORT_REFUSED.format(count=len(refused.problems)), file=sys.stderr)
+            return 1
+        for row in outcome.added:
+            kind = say.UNIT_KIND_NAMES.get(row.kind, row.kind)
+            print(say.IMPORT_ADDED.format(code=row.code, name=row.name, kind=kind))
+        for row, changes in outcome.updated:
+            said = "; ".join(
+                say.IMPORT_CHANGE.format(
+                    field=say.IMPORT_FIELDS[change.field],
+                    old=change.old or say.IMPORT_NOTHING,
+                    new=change.new or say.IMPORT_NOTHING,
+                )
+                for change in changes
+            )
+            print(say.IMPORT_UPDATED.format(code=row.code, changes=said))
+        counts = (len(outcome.added), len(outcome.updated), outcome.unchanged)
+        print(say.IMPORT_SUMMARY.format(added=counts[0], updated=counts[1], unchanged=counts[2]))
         return 0
 
     return await _with_app(settings, work)

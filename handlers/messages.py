@@ -412,6 +412,49 @@ CLI_NO_CAMPAIGNS = "không tìm thấy tệp dữ liệu chiến dịch nào (bo
 CLI_NO_CAMPAIGN_YEAR = (
     "campaign.year = {year}: chưa có tệp dữ liệu năm này; các năm đã có: {known}"
 )
+# ``tuanle units import FILE``: the help, the column names accepted, each problem of a line.
+CLI_UNITS_IMPORT = (
+    "nhập đơn vị từ tệp CSV hoặc XLSX (cột: mã, tên, loại, mã cấp trên, liên hệ); "
+    "có lỗi thì không nhập gì"
+)
+CLI_IMPORT_FILE = "tệp CSV (UTF-8, ngăn cách bằng dấu , hoặc ;) hoặc XLSX; dòng đầu là tên cột"
+# Header names, compared without case and extra spaces; the first of each is the one shown.
+IMPORT_HEADERS = {
+    "code": ("mã", "code", "mã đơn vị"),
+    "name": ("tên", "name", "tên đơn vị"),
+    "kind": ("loại", "kind", "loại đơn vị"),
+    "parent": ("mã cấp trên", "parent code", "parent", "cấp trên", "mã đơn vị cấp trên"),
+    "contact": ("liên hệ", "contact"),
+}
+IMPORT_CANNOT_READ = "không đọc được tệp {path}"
+IMPORT_NO_FILE = "không có tệp {path}"
+IMPORT_PROBLEM = "dòng {line}, cột “{column}”: {problem}"
+IMPORT_FILE_PROBLEM = "tệp: {problem}"
+IMPORT_REFUSED = "Không nhập đơn vị nào: {count} lỗi. Sửa tệp rồi chạy lại lệnh."
+IMPORT_PROBLEMS = {
+    "not_utf8": "tệp không phải XLSX, cũng không phải CSV UTF-8 (hãy lưu bằng “CSV UTF-8”)",
+    "bad_xlsx": "tệp XLSX hỏng hoặc không đọc được",
+    "no_header": "tệp trống: dòng đầu phải là tên các cột",
+    "missing_column": "thiếu cột “{column}”",
+    "unknown_column": "không có cột “{column}” trong mẫu; các cột: {known}",
+    "repeated_column": "cột “{column}” có hai lần",
+    "extra_cell": "ô thừa ngoài các cột có tên: {value}",
+    "empty": "không được để trống",
+    "too_long": "dài {length} ký tự, tối đa {limit}",
+    "control": "có ký tự điều khiển (xuống dòng, tab…)",
+    "spaces": "mã không được có khoảng trắng",
+    "unknown_kind": "không có loại “{value}”; chọn một trong: {kinds}",
+    "duplicate": "mã {code} đã có ở dòng {first}",
+    "no_parent": "không có đơn vị {code}, trong tệp cũng như trong cơ sở dữ liệu",
+    "own_parent": "đơn vị không thể là cấp trên của chính nó",
+    "cycle": "cấp trên vòng tròn: {path}",
+}
+IMPORT_ADDED = "+ {code}: {name} ({kind}) — thêm"
+IMPORT_UPDATED = "~ {code}: {changes} — sửa"
+IMPORT_CHANGE = "{field} {old} → {new}"
+IMPORT_FIELDS = {"name": "tên", "kind": "loại", "parent": "cấp trên", "contact": "liên hệ"}
+IMPORT_NOTHING = "(không có)"
+IMPORT_SUMMARY = "{added} thêm, {updated} sửa, {unchanged} không đổi"
 # Placeholders of the usage lines (argparse metavars).
 CLI_META_COMMAND = "LỆNH"
 CLI_META_FILE = "TỆP"

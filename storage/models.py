@@ -84,6 +84,8 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime]
+    # A phone number or an e-mail address, as the admin typed it (revision 0004).
+    contact: Mapped[str | None] = mapped_column(String(255))
 
 
 class Invite(Base):

@@ -86,7 +86,13 @@ class Units:
         self._session = session
 
     async def add(
-        self, code: str, name: str, kind: str, parent: Unit | None, now: datetime
+        self,
+        code: str,
+        name: str,
+        kind: str,
+        parent: Unit | None,
+        now: datetime,
+        contact: str | None = None,
     ) -> Unit:
         unit = Unit(
             code=code,
@@ -94,10 +100,18 @@ class Units:
             kind=kind,
             parent_id=parent.id if parent else None,
             created_at=now,
+            contact=contact,
         )
         self._session.add(unit)
         await self._session.flush()
         return unit
+
+    async def update(
+        self, unit: Unit, name: str, kind: str, parent_id: int | None, contact: str | None
+    ) -> None:
+        """Changes a unit's name, kind, parent and contact; written at the commit."""
+        unit.name, unit.kind, unit.parent_id, unit.contact = name, kind, parent_id, contact
+        await self._session.flush()
 
     async def by_code(self, code: str) -> Unit | None:
         return (
