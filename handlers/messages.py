@@ -106,6 +106,9 @@ ROWS_REFUSED = (
 )
 # A question asked again (after “quay lại”, “sửa 1.3” or a pause) shows what its row holds.
 STORED_VALUE = "Đã lưu: {value}. Không cần sửa thì gửi “giữ nguyên”."
+KEEP_NOTHING = (
+    "Mục này chưa có số liệu để giữ nguyên. Thầy/cô gửi câu trả lời, hoặc “bỏ qua” để làm sau."
+)
 
 # Platforms without buttons (the terminal, Zalo): choices are numbered lines, typed back.
 TEXT_NUMBERED_HINT = "Gõ số {numbers} để chọn."
