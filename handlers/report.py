@@ -108,6 +108,8 @@ class ReportFlow:
         if action == HELP:
             return Outcome([Reply(say.HELP), await self.ask(question)])
         if question.kind is not Kind.PHOTOS and fold(text) in KEEP_WORDS:
+            if not has_stored_value(question, self.answers):  # nothing to keep: say so
+                return Outcome([Reply(say.KEEP_NOTHING), await self.ask(question)])
             return await self.advance(question)  # the stored value stays as it is
         if question.kind is Kind.NARRATIVE and match_choice(
             text, (say.SKIP_ALL,), by_number=False

@@ -116,6 +116,18 @@ async def test_a_question_asked_again_shows_its_value_and_giu_nguyen_keeps_it(
     assert "1.2 (2/13)" in chat.last_reply().text
 
 
+async def test_giu_nguyen_at_a_question_with_nothing_stored_skips_nothing(
+    app: App, chat: MemoryChat
+) -> None:
+    await chat.send("3/10")
+    at_group = chat.last_reply().text
+    assert "Mục 1/11" in at_group
+    replies = await chat.send("giữ nguyên")
+    assert [r.text for r in replies] == [say.KEEP_NOTHING, at_group]  # the same question
+    answers = await stored_answers(app, await stored_report(app))
+    assert "run:1" not in answers
+
+
 async def test_after_a_pause_a_complete_report_resumes_at_the_review(
     app: App, chat: MemoryChat
 ) -> None:
