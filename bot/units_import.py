@@ -1,15 +1,17 @@
 """``tuanle units import FILE``: the unit tree from a CSV or XLSX file, all of it or nothing.
 
 The file is recognised by its content, never by its name: an XLSX is a ZIP (``PK\\x03\\x04``),
-anything else is read as UTF-8 CSV (with or without a BOM) separated by ``,`` or ``;``, whichever
-makes more of the first line's cells known column names. The first line names the columns, in
-any order, in Vietnamese or English (``handlers.messages.IMPORT_HEADERS``): code, name, kind,
-parent code and, optionally, contact. Every line is checked against the file and the database
-before anything is written; any problem refuses the whole file, each one reported with its line
-and column. A unit already in the database whose name, kind, parent or contact differs is
-updated (and audited); units missing from the file are left alone; without a contact column the
-contacts stay as they are. Cell values are text: a cell that looks like a formula is kept as
-typed, never evaluated (an XLSX formula yields the value Excel cached).
+anything else is read as UTF-8 CSV (with or without a BOM) separated by ``,``, ``;`` or a tab,
+whichever makes more cells known column names. The header is the first of the first ten lines
+naming two known columns (a title may stand above it); it names the columns, in any order, in
+Vietnamese or English, with or without diacritics (``handlers.messages.IMPORT_HEADERS``): code,
+name, kind, parent code and, optionally, contact; an unknown column is a problem. Every line is
+checked against the file and the database before anything is written; any problem refuses the
+whole file, each one reported with its line and column. A unit already in the database whose
+name, kind, parent or contact differs is updated (and audited); units missing from the file are
+left alone; without a contact column the contacts stay as they are. Cell values are text: a
+cell that looks like a formula is kept as typed, never evaluated (an XLSX formula yields the
+value Excel cached).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ REQUIRED = ("code", "name", "kind")
 # The widths of the ``units`` columns (storage/models.py); PostgreSQL would refuse longer text.
 LIMITS = {"code": 64, "name": 255, "kind": 32, "parent": 64, "contact": 255}
 ZIP_MAGIC = b"PK\x03\x04"
+DELIMITERS = (",", ";", "\t")
+HEADER_SEARCH = 10  # lines looked at for the header row
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def read(data: bytes) -> Sheet:
     problems: list[Problem] = []
     if not lines:
         raise ImportRefused([Problem(1, "", "no_header")])
-    header_line, header = lines[0]
+    at = _header_index(lines)
+    header_line, header = lines[at]
     by_position: dict[int, str] = {}
     columns: dict[str, str] = {}
     for position, label in enumerate(header):
@@ -125,7 +130,7 @@ def read(data: bytes) -> Sheet:
         raise ImportRefused(problems)
 
     rows: list[Row] = []
-    for line, cells in lines[1:]:
+    for line, cells in lines[at + 1 :]:
         values = {name: "" for name in columns}
         for position, cell in enumerate(cells):
             if position in by_position:
@@ -280,7 +285,25 @@ def _field_of(label: str) -> str | None:
 
 
 def _normal(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).replace("_", " ").casefold().split())
+    """A header name without case, extra spaces or diacritics: "Mã cấp trên" is "ma cap tren"."""
+    # Without diacritics, since headers are often typed without a Vietnamese keyboard; no two
+    # accepted names differ only by them.
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+def _known(cells: list[str]) -> int:
+    return sum(_field_of(cell) is not None for cell in cells)
+
+
+def _header_index(lines: list[tuple[int, list[str]]]) -> int:
+    """The header: the first of the first lines naming two known columns, else the first line."""
+    # A spreadsheet often has a title ("DANH SÁCH ĐƠN VỊ") above its table.
+    for index, (_line, cells) in enumerate(lines[:HEADER_SEARCH]):
+        if _known(cells) >= 2:
+            return index
+    return 0
 
 
 def _cell(value: object) -> str:
@@ -335,11 +358,10 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _delimiter(text: str) -> str:
-    """``;`` when it makes more known column names of the first line than ``,`` does."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    """The separator that makes the most known column names of a line near the top; else ``,``."""
+    top = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH]
 
     def known(delimiter: str) -> int:
-        cells = next(csv.reader([first], delimiter=delimiter), [])
-        return sum(_field_of(cell) is not None for cell in cells)
+        return max((_known(cells) for cells in csv.reader(top, delimiter=delimiter)), default=0)
 
-    return ";" if known(";") > known(",") else ","
+    return max(DELIMITERS, key=known)  # the first of equals, so "," when none is known

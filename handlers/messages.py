@@ -420,7 +420,10 @@ CLI_UNITS_IMPORT = (
     "nhập đơn vị từ tệp CSV hoặc XLSX (cột: mã, tên, loại, mã cấp trên, liên hệ); "
     "có lỗi thì không nhập gì"
 )
-CLI_IMPORT_FILE = "tệp CSV (UTF-8, ngăn cách bằng dấu , hoặc ;) hoặc XLSX; dòng đầu là tên cột"
+CLI_IMPORT_FILE = (
+    "tệp CSV (UTF-8, ngăn cách bằng dấu , ; hoặc tab) hoặc XLSX; "
+    "một dòng tên cột ở đầu bảng, có hoặc không dấu"
+)
 # Header names, compared without case and extra spaces; the first of each is the one shown.
 IMPORT_HEADERS = {
     "code": ("mã", "code", "mã đơn vị"),

@@ -192,6 +192,8 @@ async def test_an_xlsx_problem_is_reported_at_the_spreadsheet_row(
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
+    sheet.append(["DANH SÁCH ĐƠN VỊ PHƯỜNG KIM LONG"])  # a title above the table
+    sheet.append([])
     sheet.append(["mã", "tên", "loại", "mã cấp trên"])
     sheet.append(["THCS-01", "x" * 300, "school", "XA-KL"])
     file = tmp_path / "don-vi.xlsx"
@@ -201,8 +203,8 @@ async def test_an_xlsx_problem_is_reported_at_the_spreadsheet_row(
         await import_units(app.uows, file.read_bytes(), NOW)
 
     assert [str(problem) for problem in refused.value.problems] == [
-        "dòng 2, cột “tên”: dài 300 ký tự, tối đa 255",
-        "dòng 2, cột “mã cấp trên”: không có đơn vị XA-KL, trong tệp cũng như trong cơ sở dữ liệu",
+        "dòng 4, cột “tên”: dài 300 ký tự, tối đa 255",
+        "dòng 4, cột “mã cấp trên”: không có đơn vị XA-KL, trong tệp cũng như trong cơ sở dữ liệu",
     ]
     assert await unit_contacts(app) == {}
 
@@ -226,6 +228,16 @@ async def test_a_semicolon_csv_saved_by_excel_with_a_bom(app: App, tmp_path: Pat
     # A cell that looks like a formula is kept as the text typed, never evaluated.
     assert units["TH-02"].name == '=HYPERLINK("http://x")'
     assert units["TH-02"].contact == "@kimlong"
+
+
+async def test_headers_typed_without_diacritics_in_a_tab_separated_file(app: App) -> None:
+    data = "Ma\tTen\tLoai\tMa cap tren\tLien he\nXA-KL\tUBND phường Kim Long\tcommune\t\t\n"
+
+    outcome = await import_units(app.uows, data.encode(), NOW)
+
+    assert [(row.code, row.name, row.kind) for row in outcome.added] == [
+        ("XA-KL", "UBND phường Kim Long", "commune")
+    ]
 
 
 async def test_a_move_that_would_close_a_circle_with_the_database_is_refused(
