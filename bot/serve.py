@@ -19,6 +19,7 @@ import structlog
 from aiohttp import web
 
 from bot.app import App
+from bot.engine.core import Retry
 from bot.platforms.download import DownloadPolicy
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
@@ -60,6 +61,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     # With SQLite this is the only process sending, so what a killed process had claimed from
     # the outbox is released at once instead of after its lease.
     exclusive = is_sqlite(settings.database.url)
+    # A reply whose send failed is tried again after half a second, doubling up to the cap.
+    retry = Retry(first=0.5, cap=settings.delivery.max_backoff_seconds)
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
         sender = TelegramSender(bot, max_attempts=tg.max_attempts)
@@ -70,6 +73,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             fetch_seconds=settings.evidence.fetch_timeout_seconds,
             sweep_seconds=settings.delivery.sweep_seconds,
             exclusive=exclusive,
+            retry=retry,
         )
         await telegram.start()
         if tg.mode == "polling":
@@ -92,6 +96,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
                 sender=zalo_sender,
                 sweep_seconds=settings.delivery.sweep_seconds,
                 exclusive=exclusive,
+                retry=retry,
             )
             await zalo.start()
             if zl.mode == "polling":

@@ -42,6 +42,7 @@ from aiogram.types import (
 
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge, FileUnavailable
+from bot.engine.core import Retry
 from bot.platforms.dispatch import (
     ALBUM_QUIET_SECONDS,
     SWEEP_SECONDS,
@@ -175,11 +176,13 @@ class TelegramSender:
         self._limit = limit or SendLimits()
         self._max_attempts = max_attempts
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         """Sends one reply (in pieces when long: the buttons go with the last one)."""
         pieces = split(reply.text, MESSAGE_LIMIT)
         markup = keyboard(reply)
         for index, piece in enumerate(pieces):
+            if index < skip_pieces:  # sent by an earlier try that failed on a later piece
+                continue
             last = index == len(pieces) - 1
             await self._limit.wait(chat_id)
             try:
@@ -188,14 +191,16 @@ class TelegramSender:
                 )
             except TelegramRetryAfter as error:
                 self._limit.pause(chat_id, float(error.retry_after))
-                raise SendFailed("429", retry_after=float(error.retry_after)) from None
+                raise SendFailed(
+                    "429", retry_after=float(error.retry_after), pieces_sent=index
+                ) from None
             except TelegramForbiddenError:
                 raise Unreachable(chat_id) from None
             except TelegramBadRequest as error:
                 raise SendRejected(error.message) from None
             except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as error:
                 # Only the class: an aiohttp error's text may hold the URL, and the URL the token.
-                raise SendFailed(type(error).__name__) from None
+                raise SendFailed(type(error).__name__, pieces_sent=index) from None
 
     async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
         """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""
@@ -288,6 +293,7 @@ class TelegramAdapter:
         album_quiet: float = ALBUM_QUIET_SECONDS,
         fetch_seconds: float = 60,
         sweep_seconds: float = SWEEP_SECONDS,
+        retry: Retry | None = None,
         exclusive: bool = False,
     ) -> None:
         self.engine = engine
@@ -300,6 +306,7 @@ class TelegramAdapter:
             self.sender,
             sweep_seconds=sweep_seconds,
             exclusive=exclusive,
+            retry=retry,
         )
         self.dispatcher = Dispatcher(engine, self.fetcher, self.delivery, album_quiet=album_quiet)
         self._stopping = asyncio.Event()

@@ -21,6 +21,7 @@ import structlog
 
 from bot.domain.chat import Attachment, Incoming, Reply
 from bot.engine import Engine
+from bot.engine.core import Retry
 from bot.platforms.dispatch import (
     SWEEP_SECONDS,
     Delivery,
@@ -254,21 +255,23 @@ class ZaloSender:
         self._limit = limit or SendLimits(per_second, chat_rate=None)
         self._quota_pause = quota_pause
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Sends one reply, in pieces of at most 2,000 characters."""
-        for piece in split(render(reply), MESSAGE_LIMIT):
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
+        """Sends one reply, in pieces of at most 2,000 characters, from piece ``skip_pieces``."""
+        for index, piece in enumerate(split(render(reply), MESSAGE_LIMIT)):
+            if index < skip_pieces:  # sent by an earlier try that failed on a later piece
+                continue
             await self._limit.wait(chat_id)
             try:
                 await self._client.send_message(chat_id, piece)
             except ZaloAPIError as error:
                 if error.error_code == 429:
-                    self._limit.pause(None, self._quota_pause)
+                    self._limit.pause(None, self._quota_pause)  # Zalo's quota is the bot's
                     raise SendFailed(
-                        str(error), retry_after=self._quota_pause, whole_bot=True
+                        str(error), retry_after=self._quota_pause, pieces_sent=index
                     ) from None
                 if error.error_code in (400, 404):
                     raise SendRejected(str(error)) from None
-                raise SendFailed(str(error)) from None
+                raise SendFailed(str(error), pieces_sent=index) from None
 
 
 class ZaloFetcher:
@@ -291,13 +294,19 @@ class ZaloAdapter:
         *,
         sender: ZaloSender | None = None,
         sweep_seconds: float = SWEEP_SECONDS,
+        retry: Retry | None = None,
         exclusive: bool = False,
     ) -> None:
         self.engine = engine
         self.client = client
         self.sender = sender or ZaloSender(client)
         self.delivery = Delivery(
-            PLATFORM, engine.outbox, self.sender, sweep_seconds=sweep_seconds, exclusive=exclusive
+            PLATFORM,
+            engine.outbox,
+            self.sender,
+            sweep_seconds=sweep_seconds,
+            exclusive=exclusive,
+            retry=retry,
         )
         self.dispatcher = Dispatcher(engine, ZaloFetcher(client), self.delivery)
         self._stopping = asyncio.Event()
