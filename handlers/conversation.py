@@ -9,6 +9,8 @@ by ``handlers.amend`` against the question they were meant for.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.domain.chat import Reply, parse_button
 from bot.domain.invites import looks_like_code
 from bot.domain.numbers import format_count
@@ -18,6 +20,10 @@ from handlers.common import MAX_TEXT, Context, Outcome, clean_text
 from handlers.join import invite_in, join, locked_until, welcome
 from handlers.report import ReportFlow
 from handlers.walk import unanswered
+
+# A stranger who sends no code is answered this often an hour at most.
+GREETINGS_PER_HOUR = 5
+GREETING_WINDOW = timedelta(hours=1)
 
 
 async def respond(ctx: Context) -> Outcome:
@@ -37,11 +43,11 @@ async def respond(ctx: Context) -> Outcome:
         if wants_join and text is not None:
             return await _join_then_start(ctx, text)
         if text is not None and text.strip().lower().startswith("/start"):
-            return Outcome([welcome(ctx)])
+            return _greet(ctx, welcome(ctx))
         if ctx.upload is not None or text is None:
-            return Outcome([Reply(say.ASK_INVITE)])
+            return _greet(ctx, Reply(say.ASK_INVITE))
         if not looks_like_code(text):  # a greeting, not a guess: never counted as a try
-            return Outcome([welcome(ctx)])
+            return _greet(ctx, welcome(ctx))
         return await join(ctx, text)
     starts = text is not None and text.strip().lower().startswith("/start")
     if wants_join and starts and ctx.message.edit_of is None and text is not None:
@@ -66,6 +72,21 @@ async def respond(ctx: Context) -> Outcome:
             data=dropped,  # the question is shown plain: a later "1" is not a reading's number
         )
     return await flow.respond(text)
+
+
+def _greet(ctx: Context, reply: Reply) -> Outcome:
+    """Answers a stranger who sent no code, a few times an hour: then silence, so a thousand
+    greetings never queue a thousand welcomes (they are not guesses, so no lockout either)."""
+    window = ctx.now - GREETING_WINDOW
+    recent = [
+        stamp
+        for stamp in ctx.data.get("greetings", [])
+        if isinstance(stamp, str) and datetime.fromisoformat(stamp) > window
+    ]
+    if len(recent) >= GREETINGS_PER_HOUR:
+        return Outcome()
+    data = {**ctx.data, "greetings": [*recent, ctx.now.isoformat()]}
+    return Outcome([reply], data=data)
 
 
 async def open_flow(ctx: Context) -> ReportFlow:

@@ -77,7 +77,9 @@ async def join(ctx: Context, text: str) -> Outcome:
         {"unit": unit.code, "role": invite.role, "invite": invite.id},
         ctx.now,
     )
-    ctx.conversation.data = {k: v for k, v in ctx.data.items() if k != "join_failures"}
+    ctx.conversation.data = {
+        k: v for k, v in ctx.data.items() if k not in {"join_failures", "greetings"}
+    }
     return Outcome(data=ctx.conversation.data)
 
 

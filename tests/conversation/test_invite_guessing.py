@@ -100,3 +100,24 @@ async def test_a_greeting_from_a_stranger_gets_the_welcome_and_costs_no_try(
     joined = (await stranger.send(invite))[0].text
     assert campaign.theme in joined and "Đã xác nhận" in joined
     assert campaign.opening_day.strftime("%d/%m/%Y") in joined
+
+
+async def test_a_stranger_who_keeps_greeting_is_answered_a_few_times_an_hour_then_not(
+    app: App, clock: FixedClock, invite: str
+) -> None:
+    stranger = MemoryChat(app.engine, user_id="tg-668")
+    answered = [bool(await stranger.send(f"alo {n}")) for n in range(8)]
+    assert answered == [True] * 5 + [False] * 3  # no flood of welcomes queued to that chat
+    assert await _audit(app, "invite.wrong") == []  # greetings are still no guesses
+    joined = (await stranger.send(invite))[0].text  # and a code still joins at once
+    assert "Đã xác nhận" in joined
+
+
+async def test_a_quiet_stranger_is_welcomed_again_after_the_hour(
+    app: App, clock: FixedClock
+) -> None:
+    stranger = MemoryChat(app.engine, user_id="tg-669")
+    for n in range(6):
+        await stranger.send(f"xin chào {n}")
+    clock.advance(minutes=61)
+    assert [r.text for r in await stranger.send("xin chào")] != []
