@@ -8,19 +8,22 @@ done, all in one commit. A reply therefore exists as soon as the answer does, an
 crash before it is sent. A duplicate delivery finds its message already stored and is dropped.
 
 A database or network fault (transient) keeps the message pending and is retried with backoff
-for as long as it lasts; only a handler that fails on the same message a few times sets it
-aside, and the person is told, so one bad message never blocks the next.
+for as long as it lasts. A disk fault of the file store (full, read-only, a path that is not a
+directory) does not pass by waiting: it counts as a failure, and a handler that fails on the
+same message a few times sets it aside, and the person is told, so one bad message never
+blocks the next.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -102,11 +105,31 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, DBAPIError):
         return bool(error.connection_invalidated)
+    if is_storage_fault(error):
+        return False  # a full disk or a wrong directory stays so: the handler's tries count it
     if isinstance(error, OSError | ConnectionError | TimeoutError):
         return True
     # asyncpg's connection errors, when they surface unwrapped (no import: optional driver).
     kind = type(error)
     return kind.__module__.startswith("asyncpg") and "Connection" in kind.__name__
+
+
+# Errors of the disk itself, whichever call met them: a full disk, a read-only one, a quota.
+_DISK_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+_PATH_ERRORS: Final = (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError)
+
+
+def is_storage_fault(error: BaseException) -> bool:
+    """True for a disk or path fault of the file store, which does not pass by waiting.
+
+    A path error counts only with a file name: a database's Unix socket that is missing while
+    the server restarts raises FileNotFoundError too, without one, and that fault does pass.
+    """
+    if not isinstance(error, OSError):
+        return False
+    if error.errno in _DISK_ERRNOS:
+        return True
+    return isinstance(error, _PATH_ERRORS) and error.filename is not None
 
 
 class Engine:
@@ -313,7 +336,7 @@ class Engine:
                 return Processed()
             incoming = Incoming.from_payload(message.payload)
         upload = (
-            await self._prepare(incoming, incoming.attachment, fetcher)
+            await self._prepare(inbox_id, incoming, incoming.attachment, fetcher)
             if incoming.attachment
             else None
         )
@@ -396,14 +419,14 @@ class Engine:
         return self._campaign_id
 
     async def _prepare(
-        self, incoming: Incoming, attachment: Attachment, fetcher: FileFetcher
+        self, inbox_id: int, incoming: Incoming, attachment: Attachment, fetcher: FileFetcher
     ) -> Upload | EvidenceRefused:
         """Fetches, inspects and stores a file; a refusal for the person when it is not fit."""
         limit = self._limits.max_bytes
         if attachment.declared_size is not None and attachment.declared_size > limit:
             return EvidenceRefused.too_large(limit)
         try:
-            data = await self._fetch(incoming, attachment, fetcher, limit)
+            data = await self._fetch(inbox_id, incoming, attachment, fetcher, limit)
         except FileTooLarge:
             return EvidenceRefused.too_large(limit)
         except FileUnavailable as error:
@@ -426,7 +449,12 @@ class Engine:
         return Upload(prepared, key)
 
     async def _fetch(
-        self, incoming: Incoming, attachment: Attachment, fetcher: FileFetcher, limit: int
+        self,
+        inbox_id: int,
+        incoming: Incoming,
+        attachment: Attachment,
+        fetcher: FileFetcher,
+        limit: int,
     ) -> bytes:
         """The file within the total deadline; past a few seconds the person is told once."""
         task = asyncio.ensure_future(fetcher.fetch(attachment, limit))
@@ -440,6 +468,8 @@ class Engine:
                         incoming.chat_id,
                         Reply(say.FILE_SLOW),
                         user_id=incoming.user_id,
+                        # Once per message: a retry of its processing fetches the file again.
+                        dedupe_key=f"slow:{inbox_id}",
                     )
                 except Exception as error:  # a notice is a courtesy; the file matters more
                     log.warning("file", outcome="notice_not_queued", error=type(error).__name__)
