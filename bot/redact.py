@@ -3,8 +3,9 @@
 Tokens travel inside URLs (Telegram's and Zalo's Bot APIs put the token in the path, Telegram's
 file URLs too), and errors of HTTP libraries quote the URL; a database URL carries its password.
 So the bot never relies on each call site being careful: every log event and every stored error
-text passes through one ``Redactor``, which replaces each configured secret (as written and as
-URL-encoded) and anything shaped like a Telegram bot token or a ``/bot<token>/`` URL segment.
+text passes through one ``Redactor``, which replaces each configured secret, however short (as
+written and as URL-encoded; one of 1 or 2 characters only where it stands alone), and anything
+shaped like a Telegram bot token or a ``/bot<token>/`` URL segment.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _BOT_SEGMENT: Final = re.compile(r"/bot[^/\s\"'?#:%]*(?::|%3[Aa])[^/\s\"'?#]*(?=
 # What different encoders leave unescaped: nothing, a path's "/", a URL path's ":@", and
 # everything RFC 3986 allows in a path segment (yarl, aiohttp).
 _URL_SAFE_SETS: Final = ("", "/", "/:@", "/:@!$&'()*+,;=")
-_SHORTEST: Final = 6  # shorter "secrets" would mask ordinary words and numbers everywhere
+# A configured secret is masked whatever its length, but one of 1 or 2 characters ("pw", "7")
+# only where it stands alone (between characters that are not letters or digits, as in a URL's
+# "user:pw@"): masked inside words it would blank every "a" and "7" of the log.
+_ALONE_UNDER: Final = 3
+_ALONE: Final = "(?<![A-Za-z0-9]){}(?![A-Za-z0-9])"
 
 
 class Redactor:
@@ -34,7 +39,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         forms: set[str] = set()
         for secret in secrets:
-            if len(secret) < _SHORTEST:
+            if not secret:
                 continue
             forms.add(secret)
             forms.add(quote_plus(secret))
@@ -43,7 +48,7 @@ class Redactor:
         # since encoders differ on %2b and %2B (masking a little more is harmless).
         self._forms = sorted(forms, key=len, reverse=True)
         self._pattern = (
-            re.compile("|".join(re.escape(form) for form in self._forms), re.IGNORECASE)
+            re.compile("|".join(_alternative(form) for form in self._forms), re.IGNORECASE)
             if self._forms
             else None
         )
@@ -88,6 +93,12 @@ class Redactor:
         for key, value in event.items():
             event[key] = self.value(value)
         return event
+
+
+def _alternative(form: str) -> str:
+    """The pattern of one form of a secret: anywhere, or, when very short, only standing alone."""
+    escaped = re.escape(form)
+    return _ALONE.format(escaped) if len(form) < _ALONE_UNDER else escaped
 
 
 def database_password(url: str) -> list[str]:

@@ -42,8 +42,22 @@ def test_token_shaped_text_and_bot_url_segments_are_masked_without_configuration
     assert redact(plain) == plain
 
 
-def test_short_values_are_not_treated_as_secrets() -> None:
-    assert Redactor(["", "abc"])("abc is a word") == "abc is a word"
+def test_a_short_database_password_is_masked_wherever_it_is_written() -> None:
+    url = "postgresql+asyncpg://tuanle:k9%2Fz@db:5432/tuanle"
+    redact = Redactor.from_settings(load_settings(None, database={"url": url}))
+    masked = redact(f"cannot connect to {url}; password k9/z rejected; k9%2fz")
+    assert "k9" not in masked
+    assert masked.count("***") == 3
+
+
+def test_a_one_or_two_character_secret_is_masked_only_where_it_stands_alone() -> None:
+    url = "postgresql+asyncpg://u:pw@127.0.0.1:1/x"
+    redact = Redactor.from_settings(load_settings(None, database={"url": url}))
+    assert redact(url) == "postgresql+asyncpg://u:***@127.0.0.1:1/x"
+    assert redact("pw") == "***"
+    words = "password pwd upward: the pwm fan"  # "pw" inside words is left alone
+    assert redact(words) == words
+    assert Redactor(["", "7"])("7 of 17 at 7:00") == "*** of 17 at ***:00"
 
 
 def test_every_secret_in_the_settings_is_known() -> None:
