@@ -20,6 +20,7 @@ from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.redact import Redactor
 from bot.reports import describe, reopen
 from bot.units_import import ImportRefused, import_units
+from bot.unreachable import DatabaseUnreachable, describe_unreachable, unreachable_reason
 from handlers import messages as say
 from handlers.join import ROLES, create_invite
 from storage.db import create_engine
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(command(settings, args))
     except DataFileError as error:
         print(say.CLI_ERROR.format(error=data_file_error(error)), file=sys.stderr)
+        return 2
+    except DatabaseUnreachable as error:
+        print(say.CLI_ERROR.format(error=error), file=sys.stderr)
         return 2
     except (LookupError, ValueError) as error:
         print(say.CLI_ERROR.format(error=error), file=sys.stderr)
@@ -160,6 +164,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _database_fault(settings: Settings, error: Exception) -> DatabaseUnreachable | None:
+    """The admin's one line when ``error`` means the database cannot be reached."""
+    reason = unreachable_reason(error)
+    if reason is None:
+        return None
+    return DatabaseUnreachable(describe_unreachable(settings.database.url, reason))
+
+
+async def _open(settings: Settings) -> App:
+    """The app on the configured database; DatabaseUnreachable when it cannot be reached."""
+    try:
+        return await build(settings)
+    except Exception as error:
+        if (fault := _database_fault(settings, error)) is None:
+            raise
+        raise fault from None  # the driver's traceback tells the admin nothing more
+
+
 def _redactor(settings: Settings) -> Redactor:
     """Masks every secret of these settings in the log."""
     return Redactor.from_settings(settings)
@@ -173,7 +195,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.serve import AlreadyPolling, serve
 
     logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
-    app = await build(settings)
+    app = await _open(settings)
     try:
         return await serve(app)
     except AlreadyPolling:
@@ -187,7 +209,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     """The terminal chat, on the configured database, with a demo unit when it has none."""
     file = settings.log.file or CHAT_LOG
     logs.configure(settings.log.level, settings.log.format, file, _redactor(settings))
-    app = await build(settings)
+    app = await _open(settings)
     try:
         console = ConsoleChat(app.engine, user_id=getattr(args, "user", None))
         campaign = app.engine.campaign
@@ -229,6 +251,10 @@ async def db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     database = create_engine(settings.database.url)
     try:
         await upgrade(database)
+    except Exception as error:
+        if (fault := _database_fault(settings, error)) is None:
+            raise
+        raise fault from None
     finally:
         await database.dispose()
     print(say.CLI_DB_UP_TO_DATE)
@@ -237,7 +263,7 @@ async def db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 async def _with_app(settings: Settings, work: Callable[[App], Awaitable[int]]) -> int:
     logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
-    app = await build(settings)
+    app = await _open(settings)
     try:
         return await work(app)
     finally:

@@ -411,6 +411,18 @@ CLI_ALREADY_POLLING = (
     "một tiến trình khác đang nhận tin Zalo bằng token này (polling); "
     "mỗi token chỉ chạy được một tiến trình"
 )
+# The database cannot be reached at start: where it was looked for (never the password) and why.
+CLI_DATABASE_UNREACHABLE = (
+    "không kết nối được cơ sở dữ liệu {database} trên máy chủ {host}, cổng {port}: {reason}. "
+    "Hãy kiểm tra mục [database] url trong tệp cấu hình."
+)
+CLI_DATABASE_REASONS = {
+    "refused": "máy chủ không trả lời (PostgreSQL chưa chạy, hoặc sai địa chỉ hay cổng)",
+    "unknown_host": "không tìm thấy máy chủ có tên này",
+    "no_database": "máy chủ chưa có cơ sở dữ liệu này (tạo bằng: createdb {database})",
+    "login": "máy chủ từ chối tên đăng nhập hoặc mật khẩu",
+    "busy": "máy chủ đang khởi động hoặc đã đủ số kết nối; thử lại sau ít phút",
+}
 CLI_NO_CAMPAIGNS = "không tìm thấy tệp dữ liệu chiến dịch nào (bot/data/campaigns)"
 CLI_NO_CAMPAIGN_YEAR = (
     "campaign.year = {year}: chưa có tệp dữ liệu năm này; các năm đã có: {known}"

@@ -203,12 +203,14 @@ async def test_no_secret_reaches_a_log_line_or_a_table_after_the_fault_scenarios
         unreachable = f"postgresql+asyncpg://tuanle:{DB_PASSWORD}@127.0.0.1:1/tuanle"
         bad_database = config.read_text(encoding="utf-8").replace(database_url, unreachable)
         (tmp_path / "bad-database.toml").write_text(bad_database, encoding="utf-8")
-        assert await _fails_to_start(tmp_path / "bad-database.toml", stderr) != 0
+        assert await _fails_to_start(tmp_path / "bad-database.toml", stderr) == 2
 
     log = (tmp_path / "bot.log").read_text(encoding="utf-8")
     printed = stderr.read_text(encoding="utf-8", errors="replace")
     assert '"unavailable"' in log  # the faults happened and were logged
     assert "bad-secret.toml" in printed  # the bad configuration was reported
+    assert "cơ sở dữ liệu tuanle trên máy chủ 127.0.0.1, cổng 1" in printed  # and the database
+    assert "Traceback" not in printed
     assert {"log": _leaks(log), "printed": _leaks(printed)} == {"log": [], "printed": []}
     texts = await _database_texts(database_url)
     assert any("02/10" in t or "2023-10-02" in t for t in texts)  # the answers are there
