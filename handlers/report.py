@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain.campaign import Deadline
-from bot.domain.chat import Reply
+from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
 from bot.domain.units import level_of
 from bot.evidence import EvidenceRefused
 from handlers import amend, review, rows
@@ -53,6 +53,9 @@ from handlers.walk import (
     unanswered,
 )
 from storage.models import Evidence, Report
+
+# A reply about one photo of an album that is sent whatever the album's later photos bring.
+_KEEP = {ALBUM_ROLE: ALBUM_KEEP}
 
 MENU_STEP = "menu"
 SUBMITTED_STEP = "submitted"
@@ -254,13 +257,13 @@ class ReportFlow:
         """Attaches a photo or PDF to the report, at whatever step it arrives."""
         here = await self.current_question()
         if isinstance(upload, EvidenceRefused):
-            return Outcome([Reply(refusal_text(upload)), *here])
+            return Outcome([Reply(refusal_text(upload), meta=dict(_KEEP)), *here])
         if self.report.status == "submitted":
             return Outcome([Reply(say.ALREADY_SUBMITTED.format(reference=self.report.reference))])
         rule = self.ctx.campaign.evidence
         existing = await self.ctx.uow.reports.evidence(self.report.id)
         if any(e.sha256 == upload.prepared.sha256 for e in existing):
-            return Outcome([Reply(say.PHOTO_DUPLICATE), *here])
+            return Outcome([Reply(say.PHOTO_DUPLICATE, meta=dict(_KEEP)), *here])
         if len(existing) >= rule.max_photos:
             return Outcome([Reply(say.PHOTO_FULL.format(max=rule.max_photos)), *here])
         prepared = upload.prepared
@@ -287,9 +290,10 @@ class ReportFlow:
         step = self.ctx.conversation.step
         if rule.min_photos <= have < rule.max_photos:
             text += say.PHOTO_ENOUGH if step == PHOTOS_KEY else say.PHOTO_ENOUGH_ELSEWHERE
+        ack = Reply(text, meta={ALBUM_ROLE: ALBUM_ACK})  # in an album, the last one is sent
         if step == PHOTOS_KEY and have >= rule.max_photos:
-            return await self.advance(self.questions[find(self.questions, step)], [Reply(text)])
-        return Outcome([Reply(text), *(await self.current_question())])
+            return await self.advance(self.questions[find(self.questions, step)], [ack])
+        return Outcome([ack, *(await self.current_question())])
 
     async def photos_text(self, question: Question, text: str) -> Outcome:
         """At the photo step, text is "xong" (done) or "xóa ảnh" (start the photos again)."""

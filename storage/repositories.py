@@ -453,6 +453,11 @@ class Inbox:
         )
 
 
+# The key of an outbox row's payload that counts the pieces of a long reply already sent (by a
+# try that failed on a later piece); ``Reply.from_payload`` ignores it.
+PIECES_SENT = "pieces_sent"
+
+
 class Outbox:
     """Messages to send: written with the change that caused them, sent in order per chat."""
 
@@ -577,14 +582,30 @@ class Outbox:
             .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
         )
 
-    async def retry_later(self, outbox_id: int, error: str, at: datetime) -> None:
-        """Counts a failed send and keeps the message for another try at ``at``."""
+    async def retry_later(
+        self, outbox_id: int, error: str, at: datetime, *, pieces_sent: int = 0
+    ) -> None:
+        """Counts a failed send and keeps the message for another try at ``at``.
+
+        ``pieces_sent`` (when above 0) is noted in the payload: the next try skips those pieces.
+        """
+        values: dict[str, Any] = {
+            "attempts": OutboxMessage.attempts + 1,
+            "last_error": error[:2000],
+            "next_attempt_at": at,
+        }
+        if pieces_sent > 0:
+            payload = (
+                await self._session.execute(
+                    select(OutboxMessage.payload).where(OutboxMessage.id == outbox_id)
+                )
+            ).scalar_one_or_none()
+            if payload is not None:
+                values["payload"] = {**payload, PIECES_SENT: pieces_sent}
         await self._session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
-            .values(
-                attempts=OutboxMessage.attempts + 1, last_error=error[:2000], next_attempt_at=at
-            )
+            .values(**values)
         )
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:

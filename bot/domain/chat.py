@@ -59,6 +59,15 @@ class Choice:
     label: str
 
 
+# ``Reply.meta[ALBUM_ROLE]`` says what a reply to one photo of an album is, so that the album
+# is answered once: an acknowledgement (``ALBUM_ACK``) gives way to a later photo's; an
+# explanation about this photo (``ALBUM_KEEP``: refused, or sent before) is always sent; any
+# other reply (the question asked again) gives way to the next photo's replies.
+ALBUM_ROLE = "album"
+ALBUM_ACK = "ack"
+ALBUM_KEEP = "keep"
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message to send back.

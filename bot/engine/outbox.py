@@ -14,11 +14,13 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 
 from bot.domain.chat import Reply
 from bot.engine.clock import Clock, SystemClock
+from storage.repositories import PIECES_SENT
 from storage.uow import UnitOfWork
 
 log = structlog.get_logger("tuanle.outbox")
@@ -42,6 +44,13 @@ class Outgoing:
     user_id: str | None
     reply: Reply
     attempts: int
+    pieces_sent: int = 0  # pieces of a long reply an earlier, failed try sent
+
+
+def _pieces_sent(payload: dict[str, Any]) -> int:
+    """The pieces an earlier try sent, from the row's payload (0 when none or malformed)."""
+    value = payload.get(PIECES_SENT, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 class OutboxStore:
@@ -105,6 +114,7 @@ class OutboxStore:
                 row.user_id,
                 Reply.from_payload({**row.payload, "version": row.version}),
                 row.attempts,
+                _pieces_sent(row.payload),
             )
             for row in rows
         ]
@@ -123,11 +133,18 @@ class OutboxStore:
             await uow.outbox.mark_sent(outbox_id, at)
             await uow.commit()
 
-    async def retry(self, outbox_id: int, error: str, seconds: float) -> None:
-        """Keeps a message whose send failed for another try in ``seconds``."""
+    async def retry(
+        self, outbox_id: int, error: str, seconds: float, *, pieces_sent: int = 0
+    ) -> None:
+        """Keeps a message whose send failed for another try in ``seconds``.
+
+        ``pieces_sent``: the pieces of a long reply that went out; the next try skips them.
+        """
         async with self._slots, self._uows() as uow:
             at = self._timer.now() + timedelta(seconds=seconds)
-            await uow.outbox.retry_later(outbox_id, self._redact(error), at)
+            await uow.outbox.retry_later(
+                outbox_id, self._redact(error), at, pieces_sent=pieces_sent
+            )
             await uow.commit()
 
     async def failed(self, outbox_id: int, error: str) -> None:

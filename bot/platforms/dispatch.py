@@ -23,8 +23,8 @@ from typing import Protocol
 
 import structlog
 
-from bot.domain.chat import Reply
-from bot.engine import Engine, FileFetcher, OutboxStore, Outgoing
+from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
+from bot.engine import Engine, FileFetcher, OutboxStore, Outgoing, Processed
 from bot.engine.core import Retry
 
 log = structlog.get_logger("tuanle.dispatch")
@@ -42,14 +42,18 @@ class Unreachable(Exception):
 
 
 class SendFailed(Exception):
-    """A send that may work later (5xx, a timeout, 429); ``retry_after`` when the API said."""
+    """A send that may work later (5xx, a timeout, 429); ``retry_after`` when the API said.
+
+    ``pieces_sent``: how many pieces of a long reply went out before this one failed (counting
+    those skipped as sent before), so the next try resumes after them.
+    """
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, whole_bot: bool = False
+        self, message: str, *, retry_after: float | None = None, pieces_sent: int = 0
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        self.whole_bot = whole_bot  # the limit is on the bot, not on this chat
+        self.pieces_sent = pieces_sent
 
 
 class SendRejected(Exception):
@@ -59,10 +63,12 @@ class SendRejected(Exception):
 class Sender(Protocol):
     """Sends one reply to one chat on one platform: the one way a message leaves the bot.
 
-    Raises Unreachable, SendFailed or SendRejected; ``Delivery`` decides what follows.
+    Raises Unreachable, SendFailed or SendRejected; ``Delivery`` decides what follows. A long
+    reply goes as several pieces; ``skip_pieces`` leaves out the first ones, which an earlier
+    try sent (its SendFailed said how many).
     """
 
-    async def send(self, chat_id: str, reply: Reply) -> None: ...
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None: ...
 
 
 @dataclass
@@ -243,7 +249,7 @@ class Delivery:
     async def _send(self, message: Outgoing) -> _Outcome:
         """One message: sent, refused for good (the next may go), or held (the chat waits)."""
         try:
-            await self.sender.send(message.chat_id, message.reply)
+            await self.sender.send(message.chat_id, message.reply, skip_pieces=message.pieces_sent)
             sent_at = self.outbox.now()
         except Unreachable:
             skipped = await self.outbox.unreachable(
@@ -266,7 +272,13 @@ class Delivery:
             retry_after = getattr(error, "retry_after", None)
             if isinstance(retry_after, int | float) and retry_after > 0:
                 wait = max(wait, float(retry_after))  # the sender paused its limits as well
-            await self.outbox.retry(message.id, f"{type(error).__name__}: {error}", wait)
+            # The pieces of a long reply that went out are not sent again on the next try.
+            pieces_sent = message.pieces_sent
+            if isinstance(error, SendFailed):
+                pieces_sent = max(pieces_sent, error.pieces_sent)
+            await self.outbox.retry(
+                message.id, f"{type(error).__name__}: {error}", wait, pieces_sent=pieces_sent
+            )
             log.warning(
                 "send",
                 platform=self.platform,
@@ -318,6 +330,24 @@ class Delivery:
         await self.drain()
 
 
+@dataclass
+class _Album:
+    """An album's replies held until it is quiet: (outbox id, role) in order, and the timer."""
+
+    held: list[tuple[int, str]]
+    timer: asyncio.TimerHandle
+
+
+def _roles(processed: Processed) -> list[tuple[int, str]]:
+    """Each outbox row of one photo's replies with its album role ("" for a plain reply)."""
+    if len(processed.replies) != len(processed.outbox_ids):  # not one row a reply: all plain
+        return [(outbox_id, "") for outbox_id in processed.outbox_ids]
+    return [
+        (outbox_id, reply.meta.get(ALBUM_ROLE, ""))
+        for reply, outbox_id in zip(processed.replies, processed.outbox_ids, strict=True)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     inbox_id: int
@@ -345,7 +375,7 @@ class Dispatcher:
         self._after = after
         self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
-        self._albums: dict[tuple[str, str], tuple[list[int], asyncio.TimerHandle]] = {}
+        self._albums: dict[tuple[str, str], _Album] = {}
         # Photos of each album taken in and not processed yet, by (chat, album).
         self._album_unprocessed: Counter[tuple[str, str]] = Counter()
         self._album_sends: set[asyncio.Task[list[Reply]]] = set()
@@ -372,7 +402,7 @@ class Dispatcher:
                 if job.album is None:
                     await self.delivery.flush(job.chat_id)
                 else:
-                    await self._hold_album((job.chat_id, job.album), processed.outbox_ids)
+                    await self._hold_album((job.chat_id, job.album), _roles(processed))
                 if self._after is not None:
                     await self._after(job)
             except Exception:  # one failure must not stop this person's queue
@@ -385,26 +415,39 @@ class Dispatcher:
                         del self._album_unprocessed[key]
                 queue.task_done()
 
-    async def _hold_album(self, key: tuple[str, str], ids: list[int]) -> None:
-        """Keeps only the latest acknowledgement of an album, sent once it is quiet."""
+    async def _hold_album(self, key: tuple[str, str], rows: list[tuple[int, str]]) -> None:
+        """Holds a photo's replies until the album is quiet; earlier ones it makes pointless go.
+
+        A photo's replies replace the earlier photos' plain replies (the question asked again)
+        and, when it brings an acknowledgement, the earlier acknowledgements ("2/3" gives way to
+        "3/3"); an explanation about one photo (refused, or sent before) is always sent.
+        """
+        held: list[tuple[int, str]] = []
         earlier = self._albums.pop(key, None)
         if earlier is not None:
-            earlier[1].cancel()
-            await self.delivery.outbox.skip(earlier[0])
+            earlier.timer.cancel()
+            acked = any(role == ALBUM_ACK for _id, role in rows)
+            skipped: list[int] = []
+            for outbox_id, role in earlier.held:
+                if role == ALBUM_KEEP or (role == ALBUM_ACK and not acked):
+                    held.append((outbox_id, role))
+                else:
+                    skipped.append(outbox_id)
+            await self.delivery.outbox.skip(skipped)
         loop = asyncio.get_running_loop()
         timer = loop.call_later(self._album_quiet, self._flush_album, key)
-        self._albums[key] = (ids, timer)
+        self._albums[key] = _Album([*held, *rows], timer)
 
     def _flush_album(self, key: tuple[str, str], *, force: bool = False) -> None:
         if self._album_unprocessed[key] > 0 and not force:
             # A photo of the album is still being inspected (slow on a busy machine): the album
             # is not quiet yet, whatever the clock says.
-            ids, _timer = self._albums[key]
             loop = asyncio.get_running_loop()
-            self._albums[key] = (ids, loop.call_later(self._album_quiet, self._flush_album, key))
+            self._albums[key].timer = loop.call_later(self._album_quiet, self._flush_album, key)
             return
-        ids, _timer = self._albums.pop(key)
+        album = self._albums.pop(key)
         self._album_unprocessed.pop(key, None)
+        ids = [outbox_id for outbox_id, _role in album.held]
         task = asyncio.create_task(self._release_album(key[0], ids))
         self._album_sends.add(task)
         task.add_done_callback(self._album_sends.discard)
@@ -428,7 +471,7 @@ class Dispatcher:
                 continue
             if self._albums:
                 for key in list(self._albums):
-                    self._albums[key][1].cancel()
+                    self._albums[key].timer.cancel()
                     self._flush_album(key, force=True)
                 continue
             if self._album_sends:

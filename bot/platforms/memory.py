@@ -55,7 +55,7 @@ class MemorySender:
     def __init__(self) -> None:
         self.received: list[tuple[str, Reply]] = []
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         self.received.append((chat_id, reply))
 
 

@@ -21,7 +21,7 @@ from tests.conftest import FixedClock
 class RefusingSender:
     """A platform answering 502 to every send (a hand-written fake of the Sender port)."""
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         raise SendFailed("502 Bad Gateway")
 
 

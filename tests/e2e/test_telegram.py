@@ -136,6 +136,19 @@ async def test_an_album_of_photos_slower_to_fetch_than_the_quiet_time_is_answere
     assert acks == ["Đã nhận ảnh minh chứng 3/3."], acks
 
 
+async def test_in_an_album_a_refused_photo_is_explained_and_the_others_acknowledged_once(
+    app: App, tg: FakeTelegram, polling: TelegramAdapter
+) -> None:
+    teacher = Teacher(tg, polling, TEACHER)
+    await teacher.say(f"/start {await add_unit(app)}")
+    replies = [m.text for m in await teacher.album([photo(1), b"not an image", photo(3)])]
+    # The refusal, the one acknowledgement, the question asked once.
+    assert len(replies) == 3, replies
+    assert replies[0].startswith("Chưa nhận được loại tệp này"), replies
+    assert replies[1].startswith("Đã nhận ảnh minh chứng 2/3."), replies
+    assert "Lễ khai mạc" in replies[2], replies
+
+
 async def _file_whole_report(app: App, teacher: Teacher) -> None:
     code = await add_unit(app)
     joined = await teacher.say(f"/start {code}")

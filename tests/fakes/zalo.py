@@ -153,7 +153,7 @@ class FakeZalo:
         self.media_fetches: list[str] = []
         self._events: dict[str, Json] = {}
         self._pending: deque[Json] = deque()
-        self._failures: dict[str, deque[ApiError]] = {}
+        self._failures: dict[str, deque[ApiError | None]] = {}  # None: this call works
         self._wake = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -306,9 +306,12 @@ class FakeZalo:
         error_code: int,
         times: int = 1,
         description: str | None = None,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` answer ok:false with this error, doing nothing."""
+        """After `after` calls that work, the next `times` calls of `method` answer ok:false
+        with this error, doing nothing."""
         queue = self._failures.setdefault(method, deque())
+        queue.extend(None for _ in range(after))
         queue.extend(ApiError(error_code, description) for _ in range(times))
 
     def recover(self, method: str) -> None:
@@ -436,8 +439,9 @@ class FakeZalo:
             if handler is None:
                 raise ApiError(404, f"Method {method} not found")
             failures = self._failures.get(method)
-            if failures:
-                raise failures.popleft()
+            failure = failures.popleft() if failures else None
+            if failure is not None:
+                raise failure
             result = await handler(params, request)
         except ApiError as error:
             return self._error(error)

@@ -29,10 +29,10 @@ class FailingPlatform:
         self.working = working
         self.down = True
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         if self.down:
             raise SendFailed("502 Bad Gateway")
-        await self.working.send(chat_id, reply)
+        await self.working.send(chat_id, reply, skip_pieces=skip_pieces)
 
 
 async def _answer_1_1_and_lose_the_reply(chat: MemoryChat) -> FailingPlatform:

@@ -88,6 +88,20 @@ class TestOutboxContract:
             row = await uow.outbox.get(first)
             assert row is not None and row.attempts == 1 and row.last_error == "SendFailed: 502"
 
+    async def test_the_pieces_a_failed_try_sent_are_kept_with_the_message(
+        self, database: Database
+    ) -> None:
+        (first,) = await queue(database.uows, "1", "một")
+        async with database.uows() as uow:
+            await uow.outbox.retry_later(first, "SendFailed: 502", NOW, pieces_sent=1)
+            await uow.commit()
+        async with database.uows() as uow:
+            await uow.outbox.retry_later(first, "SendFailed: 502", NOW)  # nothing more went
+            await uow.commit()
+        async with database.uows() as uow:
+            (row,) = await uow.outbox.claim("telegram", "1", NOW, NOW + LEASE)
+            assert row.payload == {"text": "một", "pieces_sent": 1} and row.attempts == 2
+
     async def test_two_senders_at_once_never_both_take_a_chats_messages(
         self, database: Database
     ) -> None:
