@@ -37,6 +37,8 @@ LIMITS = {"code": 64, "name": 255, "kind": 32, "parent": 64, "contact": 255}
 ZIP_MAGIC = b"PK\x03\x04"
 DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH = 10  # lines looked at for the header row
+# The one Vietnamese letter NFD does not split into a base and a mark.
+D_WITH_STROKE = unicodedata.lookup("LATIN SMALL LETTER D WITH STROKE")
 
 
 @dataclass(frozen=True)
@@ -288,9 +290,9 @@ def _normal(text: str) -> str:
     """A header name without case, extra spaces or diacritics: "Mã cấp trên" is "ma cap tren"."""
     # Without diacritics, since headers are often typed without a Vietnamese keyboard; no two
     # accepted names differ only by them.
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = unicodedata.normalize("NFD", text.casefold().replace(D_WITH_STROKE, "d"))
     text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(text.replace("_", " ").casefold().split())
+    return " ".join(text.replace("_", " ").split())
 
 
 def _known(cells: list[str]) -> int:
