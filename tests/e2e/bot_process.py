@@ -7,11 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from bot.app import App
-from storage.models import InboxMessage, OutboxMessage
-
 
 async def start_bot(
     config: Path, *, stderr: int = asyncio.subprocess.DEVNULL
@@ -29,26 +24,3 @@ async def start_bot(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=stderr,
     )
-
-
-async def wait_until_answered(app: App, messages: int, timeout: float = 60) -> None:  # noqa: ASYNC109
-    """Waits until the bot has taken in ``messages`` messages, processed each and sent every reply.
-
-    Read through ``app``'s database while the bot process runs: a reply delivered just before a
-    kill but not yet marked sent counts as unsent until the restarted bot sends it again.
-    """
-    state: tuple[int, int, int] = (0, 0, 0)
-    for _ in range(int(timeout * 10)):
-        async with app.uows() as uow:
-            taken = await uow.session.scalar(select(func.count()).select_from(InboxMessage))
-            open_in = await uow.session.scalar(
-                select(func.count()).where(InboxMessage.status == "pending")
-            )
-            open_out = await uow.session.scalar(
-                select(func.count()).where(OutboxMessage.status == "pending")
-            )
-        state = (taken or 0, open_in or 0, open_out or 0)
-        if state[0] >= messages and state[1:] == (0, 0):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not answered: (taken, pending in, pending out) = {state}")
