@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -24,3 +25,31 @@ async def start_bot(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=stderr,
     )
+
+
+def free_port() -> int:
+    """A port free on loopback now, for a bot process that must be told its port in advance."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(tmp_path: Path, tables: str) -> Path:
+    """A ``tuanle.toml`` for a bot process: its database, evidence and log in ``tmp_path``, the
+    2023 campaign, and ``tables`` (the platform's settings) after them."""
+    config = tmp_path / "tuanle.toml"
+    config.write_text(
+        f"""
+[database]
+url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
+[evidence]
+directory = "{tmp_path / "evidence"}"
+[campaign]
+year = 2023
+[log]
+file = "{tmp_path / "bot.log"}"
+{tables}
+""",
+        encoding="utf-8",
+    )
+    return config

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from bot.config import load_settings
 from handlers.messages import EVIDENCE_REFUSALS
 from storage.models import Base
 from tests.conftest import add_unit, backend, photo
-from tests.e2e.bot_process import start_bot
+from tests.e2e.bot_process import free_port, start_bot
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -35,12 +34,6 @@ REFUSAL_UNAVAILABLE = EVIDENCE_REFUSALS["unavailable"]
 REFUSAL_UNAVAILABLE_SLOW = EVIDENCE_REFUSALS["unavailable_slow"]
 TG_TEACHER = 5151
 ZL_TEACHER = "c0ffee0123456789abcd"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _secrets() -> list[str]:
@@ -135,7 +128,7 @@ async def test_no_secret_reaches_a_log_line_or_a_table_after_the_fault_scenarios
 ) -> None:
     if backend() == "postgres":  # trust auth ignores the password, but the URL carries it
         database_url = make_url(database_url).set(password=DB_PASSWORD).render_as_string(False)
-    port = _free_port()
+    port = free_port()
     stderr = tmp_path / "stderr.txt"
     async with FakeTelegram(token=TG_TOKEN) as tg, FakeZalo(token=ZL_TOKEN) as zl:
         config = _config(tmp_path, database_url, tg, zl, port, "tuanle.toml")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import AnswerChange, AuditEntry, Member
 from tests.conftest import add_unit
 from tests.conversation.helpers import stored_answers, stored_report
-from tests.e2e.bot_process import start_bot
+from tests.e2e.bot_process import free_port, start_bot, write_config
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -34,31 +33,6 @@ TEACHER = 5151
 OTHER = 5252
 ZALO_TEACHER = "a1b2c3d4e5f60718293a4b5c"
 ZALO_SECRET = "zalo-outbox-test-secret-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _config(tmp_path: Path, platform_table: str) -> Path:
-    config = tmp_path / "tuanle.toml"
-    config.write_text(
-        f"""
-[database]
-url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
-[evidence]
-directory = "{tmp_path / "evidence"}"
-[campaign]
-year = 2023
-{platform_table}
-[log]
-file = "{tmp_path / "bot.log"}"
-""",
-        encoding="utf-8",
-    )
-    return config
 
 
 def _texts(sent: list[str], needle: str) -> list[str]:
@@ -82,7 +56,7 @@ async def test_telegram_a_reply_that_failed_to_send_arrives_after_kill_9_and_res
 ) -> None:
     async with FakeTelegram() as tg:
         table = f'[telegram]\ntoken = "{tg.token}"\napi_base = "{tg.base_url}"\n[web]\nport = 0'
-        config = _config(tmp_path, table)
+        config = write_config(tmp_path, table)
         settings = load_settings(config)
         app = await build(settings)
         code = await add_unit(app)
@@ -132,13 +106,13 @@ async def test_zalo_a_reply_that_failed_to_send_arrives_after_kill_9_and_restart
     tmp_path: Path,
 ) -> None:
     async with FakeZalo() as zl:
-        port = _free_port()
+        port = free_port()
         table = (
             f'[zalo]\ntoken = "{zl.token}"\napi_base = "{zl.base_url}"\nmode = "webhook"\n'
             f'webhook_url = "http://127.0.0.1:{port}/zalo/webhook"\n'
             f'webhook_secret = "{ZALO_SECRET}"\n[web]\nport = {port}'
         )
-        config = _config(tmp_path, table)
+        config = write_config(tmp_path, table)
         settings = load_settings(config)
         app = await build(settings)
         code = await add_unit(app)

@@ -22,7 +22,7 @@ from handlers import messages as say
 from storage.models import AnswerChange, Conversation
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
-from tests.e2e.bot_process import start_bot
+from tests.e2e.bot_process import start_bot, write_config
 from tests.fakes.telegram import FakeTelegram
 
 TEACHER = 4242
@@ -30,26 +30,9 @@ KILLS = 4
 
 
 def _write_config(tmp_path: Path, tg: FakeTelegram) -> Path:
-    config = tmp_path / "tuanle.toml"
-    config.write_text(
-        f"""
-[database]
-url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
-[evidence]
-directory = "{tmp_path / "evidence"}"
-[campaign]
-year = 2023
-[telegram]
-token = "{tg.token}"
-api_base = "{tg.base_url}"
-[web]
-port = 0
-[log]
-file = "{tmp_path / "bot.log"}"
-""",
-        encoding="utf-8",
+    return write_config(
+        tmp_path, f'[telegram]\ntoken = "{tg.token}"\napi_base = "{tg.base_url}"\n[web]\nport = 0'
     )
-    return config
 
 
 async def _see_question(tg: FakeTelegram, before: int) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import socket
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,30 +18,17 @@ from handlers import messages as say
 from storage.models import AnswerChange
 from tests.conftest import add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report, walk_answers
-from tests.e2e.bot_process import start_bot
+from tests.e2e.bot_process import free_port, start_bot, write_config
 from tests.fakes.zalo import FakeZalo
 
 TEACHER = "f0e1d2c3b4a5968778695a4b"
 SECRET = "zalo-kill-test-secret-0123456789"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _write_config(tmp_path: Path, zl: FakeZalo, port: int, mode: str = "webhook") -> Path:
-    config = tmp_path / "tuanle.toml"
-    config.write_text(
-        f"""
-[database]
-url = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"
-[evidence]
-directory = "{tmp_path / "evidence"}"
-[campaign]
-year = 2023
-[zalo]
+    return write_config(
+        tmp_path,
+        f"""[zalo]
 token = "{zl.token}"
 api_base = "{zl.base_url}"
 mode = "{mode}"
@@ -51,13 +37,8 @@ webhook_secret = "{SECRET}"
 media_allow_http = true
 media_allow_private = true
 [web]
-port = {port}
-[log]
-file = "{tmp_path / "bot.log"}"
-""",
-        encoding="utf-8",
+port = {port}""",
     )
-    return config
 
 
 async def _see_question(zl: FakeZalo, before: int) -> None:
@@ -91,7 +72,7 @@ def _number_of_choice(zl: FakeZalo, template: str) -> str:
 async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path) -> None:
     rng = random.Random(20241003)
     async with FakeZalo() as zl:
-        config = _write_config(tmp_path, zl, _free_port())
+        config = _write_config(tmp_path, zl, free_port())
         settings = load_settings(config)
         app = await build(settings)
         code = await add_unit(app)
@@ -151,7 +132,7 @@ async def test_kill_9_mid_walk_on_zalo_loses_nothing_and_resumes(tmp_path: Path)
 
 async def test_a_second_poller_of_the_same_zalo_token_refuses_to_start(tmp_path: Path) -> None:
     async with FakeZalo() as zl:
-        config = _write_config(tmp_path, zl, _free_port(), mode="polling")
+        config = _write_config(tmp_path, zl, free_port(), mode="polling")
         first = await start_bot(config)
         try:
             await zl.wait_for(lambda: any(n == "getUpdates" for n, _ in zl.calls), timeout=30)
