@@ -86,6 +86,14 @@ class InviteSettings(Strict):
     valid_days: int = Field(default=30, ge=1, le=366)
     max_uses: int = Field(default=20, ge=1, le=10_000)
     max_failures_per_hour: int = Field(default=5, ge=1, le=100)
+    # An admin invite grants a whole subtree: single-use and short-lived unless asked otherwise.
+    admin_valid_hours: int = Field(default=48, ge=1, le=24 * 31)
+    admin_max_uses: int = Field(default=1, ge=1, le=100)
+
+
+class AdminSettings(Strict):
+    # People who may administer every unit, as "platform:user_id" ("telegram:12345").
+    superadmins: list[str] = Field(default_factory=list)
 
 
 class ConsoleSettings(Strict):
@@ -150,6 +158,11 @@ class DeliverySettings(Strict):
 class WebSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    # Where people reach this web app from outside ("https://bot.example.vn"): Zalo receives
+    # charts and export files as links under it. Empty: Zalo gets no files, only their text.
+    public_url: str = ""
+    # How long such a link works.
+    link_valid_hours: int = Field(default=72, ge=1, le=24 * 31)
 
 
 class LogSettings(Strict):
@@ -171,6 +184,7 @@ class Settings(BaseSettings):
     evidence: EvidenceSettings = EvidenceSettings()
     campaign: CampaignSettings = CampaignSettings()
     invites: InviteSettings = InviteSettings()
+    admin: AdminSettings = AdminSettings()
     console: ConsoleSettings = ConsoleSettings()
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()

@@ -64,6 +64,18 @@ class Context:
         return self.conversation.data
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message to another person, decided by this step (a reporter told of a reopening, an
+    admin told of a new submission); queued in the outbox in the same transaction."""
+
+    platform: str
+    chat_id: str
+    user_id: str | None
+    reply: Reply
+    dedupe_key: str | None = None
+
+
 @dataclass
 class Outcome:
     """What a step decided: the replies to send and where the conversation goes next."""
@@ -71,6 +83,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     step: str | None = None  # None: stay where it is
     data: dict[str, Any] | None = None  # None: keep the data as it is
+    notices: list[Notice] = field(default_factory=list)  # to other people
 
 
 def refusal_text(refusal: EvidenceRefused) -> str:

@@ -139,6 +139,11 @@ class Report(Base):
     submitted_at: Mapped[datetime | None]
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by an admin's /reopen (revision 0005): what to change, who asked (told when the report
+    # is submitted again), when. Kept after the new submission, for the record.
+    reopen_note: Mapped[str | None] = mapped_column(Text)
+    reopened_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    reopened_at: Mapped[datetime | None]
 
 
 class Answer(Base):
@@ -154,6 +159,20 @@ class Answer(Base):
     value_text: Mapped[str | None] = mapped_column(Text)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     updated_at: Mapped[datetime]
+
+
+class Nomination(Base):
+    """A collective or a person a unit proposes for commendation (seed 003), one line each."""
+
+    __tablename__ = "nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "collective" or "individual"
+    name: Mapped[str] = mapped_column(String(255))
+    achievement: Mapped[str] = mapped_column(Text)  # one line of what was achieved
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
 
 
 class AnswerChange(Base):
@@ -257,6 +276,77 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class Artifact(Base):
+    """A file the bot made for a person (a chart, an export), kept under an unguessable token.
+
+    Telegram receives the bytes; Zalo receives a link ``[web] public_url/f/<token>`` that the
+    web app serves until ``expires_at``.
+    """
+
+    __tablename__ = "artifacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    stored_key: Mapped[str] = mapped_column(String(255))  # where the file store keeps it
+    name: Mapped[str] = mapped_column(String(255))  # the file name shown: made by us, safe
+    mime: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Job(Base):
+    """Long work asked for in a chat (an export, a chart), done outside the conversation.
+
+    The handler that accepts the request adds the row in its transaction; a runner claims it
+    (``lease_until``), reports progress through the outbox and sends the result the same way.
+    A job whose runner died is claimed again once its lease passed.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "export", "status_chart"
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    platform: Mapped[str] = mapped_column(String(16))  # where the result goes
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(String(16))  # pending, running, done, failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+
+
+class Rollup(Base):
+    """An area's signed-off roll-up, sent upward by its admin (a commune to the province).
+
+    ``totals`` holds every measure of every row of the form summed over the area, keyed like
+    answers ("1.3:people"); ``counted`` lists the codes of the units whose reports it counts.
+    Each new sign-off is a new revision; the upper level sees the newest beside the live sum.
+    """
+
+    __tablename__ = "rollups"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    counted: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"units": ["TH01", ...]}
+    note: Mapped[str | None] = mapped_column(Text)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    submitted_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

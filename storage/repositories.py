@@ -20,15 +20,19 @@ from sqlalchemy.orm import aliased
 from storage.models import (
     Answer,
     AnswerChange,
+    Artifact,
     AuditEntry,
     CampaignRow,
     Conversation,
     Evidence,
     InboxMessage,
     Invite,
+    Job,
     Member,
+    Nomination,
     OutboxMessage,
     Report,
+    Rollup,
     Unit,
 )
 
@@ -686,6 +690,107 @@ class Outbox:
                 )
             ).scalars()
         )
+
+
+class Nominations:
+    """The collectives and people a report proposes for commendation."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_report(self, report_id: int) -> list[Nomination]:
+        return list(
+            (
+                await self._session.execute(
+                    select(Nomination)
+                    .where(Nomination.report_id == report_id)
+                    .order_by(Nomination.id)
+                )
+            ).scalars()
+        )
+
+
+class Artifacts:
+    """Files made for people, kept under an unguessable token until they expire."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, artifact: Artifact) -> Artifact:
+        self._session.add(artifact)
+        await self._session.flush()
+        return artifact
+
+    async def by_token(self, token: str, now: datetime) -> Artifact | None:
+        """The artifact with this token while it has not expired."""
+        return (
+            await self._session.execute(
+                select(Artifact).where(Artifact.token == token, Artifact.expires_at > now)
+            )
+        ).scalar_one_or_none()
+
+
+class Jobs:
+    """Long work asked for in a chat, done by a runner outside the conversation."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        kind: str,
+        params: dict[str, Any],
+        platform: str,
+        chat_id: str,
+        user_id: str,
+        member_id: int | None,
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queues a job; its id, or None when ``dedupe_key`` was queued before."""
+        values = {
+            "kind": kind,
+            "params": params,
+            "platform": platform,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "member_id": member_id,
+            "status": "pending",
+            "progress": 0,
+            "attempts": 0,
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+        }
+        if dedupe_key is not None:
+            inserted = await _insert_ignore(
+                self._session, Job, values, ["dedupe_key"], returning=Job.id
+            )
+            return None if inserted is None else int(inserted)
+        row = Job(**values)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def get(self, job_id: int) -> Job | None:
+        return await self._session.get(Job, job_id)
+
+
+class Rollups:
+    """Areas' signed-off roll-ups, newest revision last."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def latest(self, campaign_id: int, unit_id: int) -> Rollup | None:
+        return (
+            await self._session.execute(
+                select(Rollup)
+                .where(Rollup.campaign_id == campaign_id, Rollup.unit_id == unit_id)
+                .order_by(Rollup.revision.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
 
 
 class Audit:

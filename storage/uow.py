@@ -12,14 +12,18 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    Artifacts,
     Audit,
     Campaigns,
     Conversations,
     Inbox,
     Invites,
+    Jobs,
     Members,
+    Nominations,
     Outbox,
     Reports,
+    Rollups,
     Units,
 )
 
@@ -36,6 +40,10 @@ class UnitOfWork:
     inbox: Inbox
     outbox: Outbox
     audit: Audit
+    nominations: Nominations
+    artifacts: Artifacts
+    jobs: Jobs
+    rollups: Rollups
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -55,6 +63,10 @@ class UnitOfWork:
         self.inbox = Inbox(session)
         self.outbox = Outbox(session)
         self.audit = Audit(session)
+        self.nominations = Nominations(session)
+        self.artifacts = Artifacts(session)
+        self.jobs = Jobs(session)
+        self.rollups = Rollups(session)
         return self
 
     async def __aexit__(

@@ -69,6 +69,20 @@ ALBUM_KEEP = "keep"
 
 
 @dataclass(frozen=True, slots=True)
+class OutFile:
+    """A file sent with a reply: a picture shown in the chat, or a document to download.
+
+    ``token`` names an artifact (``storage.models.Artifact``): its stored bytes and its expiry.
+    Telegram receives the bytes; Zalo a picture by its link and a document as a link in text.
+    """
+
+    token: str
+    name: str  # the file name shown, made by the bot (never a person's text)
+    mime: str
+    kind: str = "document"  # "photo" or "document"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to send back.
 
@@ -82,6 +96,7 @@ class Reply:
     actions: tuple[Choice, ...] = ()
     version: int = 0
     meta: dict[str, str] = field(default_factory=dict)
+    files: tuple[OutFile, ...] = ()  # sent after the text, in order
 
     def to_payload(self) -> dict[str, Any]:
         """The reply as JSON-ready data for the outbox."""
@@ -96,6 +111,7 @@ class Reply:
             actions=tuple(Choice(**a) for a in payload.get("actions", ())),
             version=int(payload.get("version", 0)),
             meta={str(k): str(v) for k, v in (payload.get("meta") or {}).items()},
+            files=tuple(OutFile(**f) for f in payload.get("files", ())),
         )
 
 

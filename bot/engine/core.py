@@ -400,8 +400,28 @@ class Engine:
                 )
                 if outbox_id is not None:
                     ids.append(outbox_id)
+            notified: set[tuple[str, str]] = set()
+            for notice in outcome.notices:
+                if await uow.members.unreachable(notice.platform, notice.user_id, notice.chat_id):
+                    continue  # they blocked the bot: nothing queues for them
+                outbox_id = await uow.outbox.add(
+                    platform=notice.platform,
+                    chat_id=notice.chat_id,
+                    user_id=notice.user_id,
+                    payload=notice.reply.to_payload(),
+                    kind="notice",
+                    now=now,
+                    version=notice.reply.version,
+                    inbox_id=inbox_id,
+                    dedupe_key=notice.dedupe_key,
+                    not_before=self.outbox.due_after(),
+                )
+                if outbox_id is not None:
+                    notified.add((notice.platform, notice.chat_id))
             await uow.inbox.mark_done(message, now)
             await uow.commit()
+        for platform, chat_id in notified:
+            self.outbox.queued(platform, chat_id)
         log.info(
             "message",
             platform=incoming.platform,
