@@ -66,6 +66,16 @@ def hash_invite(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+def units_under(root_id: int) -> Any:
+    """The ids of a unit and of every unit under it, at any depth, as a recursive CTE.
+
+    UNION (not UNION ALL) stops on a loop in the parent links instead of running forever.
+    """
+    tree = select(Unit.id).where(Unit.id == root_id).cte("tree", recursive=True)
+    below = aliased(Unit)
+    return tree.union(select(below.id).where(below.parent_id == tree.c.id))
+
+
 class Campaigns:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -83,6 +93,12 @@ class Campaigns:
         ).scalar_one()
         row.theme, row.form_code = theme, form_code
         return row
+
+    async def by_year(self, year: int) -> CampaignRow | None:
+        """The campaign of that year if the database knows it (it ran with this bot)."""
+        return (
+            await self._session.execute(select(CampaignRow).where(CampaignRow.year == year))
+        ).scalar_one_or_none()
 
 
 class Units:
@@ -134,6 +150,25 @@ class Units:
     async def count(self) -> int:
         return int((await self._session.execute(select(func.count(Unit.id)))).scalar_one())
 
+    async def within(self, root_id: int, unit_id: int) -> bool:
+        """True when ``unit_id`` is the unit ``root_id`` or lies under it, at any depth."""
+        tree = units_under(root_id)
+        found = await self._session.execute(select(tree.c.id).where(tree.c.id == unit_id))
+        return found.first() is not None
+
+    async def tops(self) -> list[Unit]:
+        """The units with no parent: the roots of the tree (a province, usually one)."""
+        rows = await self._session.execute(
+            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.code)
+        )
+        return list(rows.scalars())
+
+    async def subtree(self, root_id: int) -> list[Unit]:
+        """The unit and every unit under it, one query whatever the depth."""
+        tree = units_under(root_id)
+        rows = await self._session.execute(select(Unit).where(Unit.id.in_(select(tree.c.id))))
+        return list(rows.scalars())
+
 
 class Invites:
     def __init__(self, session: AsyncSession) -> None:
@@ -168,17 +203,61 @@ class Invites:
             return None
         return invite
 
+    async def open_for(self, unit_id: int, now: datetime) -> list[Invite]:
+        """The unit's invites that still let someone join: not revoked, expired or used up."""
+        rows = await self._session.execute(
+            select(Invite)
+            .where(
+                Invite.unit_id == unit_id,
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+                Invite.uses < Invite.max_uses,
+            )
+            .order_by(Invite.id)
+        )
+        return list(rows.scalars())
+
+    async def revoke(self, invite: Invite, now: datetime) -> None:
+        """No one joins with this invite from now on."""
+        invite.revoked_at = now
+        await self._session.flush()
+
+
+# A membership an admin revoked keeps its row (answers and evidence name it) under this role;
+# the person is a stranger again and may join with a new code.
+REVOKED = "revoked"
+
 
 class Members:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def find(self, platform: str, user_id: str) -> Member | None:
+        """The person's membership, unless it was revoked."""
+        member = await self._find_any(platform, user_id)
+        return None if member is None or member.role == REVOKED else member
+
+    async def _find_any(self, platform: str, user_id: str) -> Member | None:
         return (
             await self._session.execute(
                 select(Member).where(Member.platform == platform, Member.user_id == user_id)
             )
         ).scalar_one_or_none()
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self._session.get(Member, member_id)
+
+    async def revoke(self, member: Member) -> None:
+        """Ends the membership; the row stays for the record (who sent which answer)."""
+        member.role = REVOKED
+        await self._session.flush()
+
+    async def admins_of(self, unit_id: int) -> list[Member]:
+        """The admins bound to the unit itself (not those of the units above it)."""
+        rows = await self._session.execute(
+            select(Member).where(Member.unit_id == unit_id, Member.role == "admin")
+        )
+        return list(rows.scalars())
 
     async def bind(
         self,
@@ -190,8 +269,8 @@ class Members:
         role: str,
         now: datetime,
     ) -> Member:
-        """Binds the person to the unit, replacing an earlier binding on this platform."""
-        member = await self.find(platform, user_id)
+        """Binds the person to the unit, replacing an earlier (or a revoked) binding here."""
+        member = await self._find_any(platform, user_id)
         if member is None:
             member = Member(platform=platform, user_id=user_id, joined_at=now)
             self._session.add(member)
@@ -223,10 +302,13 @@ class Members:
         return found.first() is not None
 
     async def of_unit(self, unit_id: int) -> list[Member]:
+        """The unit's members (reporters and admins), revoked ones left out."""
         return list(
             (
                 await self._session.execute(
-                    select(Member).where(Member.unit_id == unit_id).order_by(Member.id)
+                    select(Member)
+                    .where(Member.unit_id == unit_id, Member.role != REVOKED)
+                    .order_by(Member.id)
                 )
             ).scalars()
         )
@@ -265,6 +347,15 @@ class Reports:
                 select(Report).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id)
             )
         ).scalar_one_or_none()
+
+    async def reopen(
+        self, report: Report, note: str | None, member_id: int | None, now: datetime
+    ) -> None:
+        """Returns a submitted report to its reporters, with what to change and who asked."""
+        report.status = "reopened"
+        report.reopen_note, report.reopened_by, report.reopened_at = note, member_id, now
+        report.updated_at = now
+        await self._session.flush()
 
     async def answers(self, report_id: int) -> dict[str, Answer]:
         rows = await self._session.execute(select(Answer).where(Answer.report_id == report_id))
@@ -337,6 +428,55 @@ class Reports:
     async def set_opening(self, report: Report, opening: date | None) -> None:
         report.opening_date = opening
         await self._session.flush()
+
+    async def of_subtree(self, campaign_id: int, root_id: int) -> list[Report]:
+        """The campaign's reports of the unit and of every unit under it."""
+        rows = await self._session.execute(
+            select(Report).where(
+                Report.campaign_id == campaign_id,
+                Report.unit_id.in_(select(units_under(root_id).c.id)),
+            )
+        )
+        return list(rows.scalars())
+
+    async def answers_of_subtree(
+        self, campaign_id: int, root_id: int
+    ) -> list[tuple[int, str, int | None, str | None]]:
+        """(report id, key, number, text) of every answer of those reports, as plain rows."""
+        rows = await self._session.execute(
+            select(Answer.report_id, Answer.key, Answer.value_int, Answer.value_text)
+            .join(Report, Answer.report_id == Report.id)
+            .where(
+                Report.campaign_id == campaign_id,
+                Report.unit_id.in_(select(units_under(root_id).c.id)),
+            )
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def evidence_of_subtree(
+        self, campaign_id: int, root_id: int
+    ) -> list[tuple[int, str, str, int, str, datetime, str | None]]:
+        """Every evidence file of those reports: (report id, stored key, mime, size and sha256
+        of the file as kept, received at, the sender's display name), oldest first."""
+        rows = await self._session.execute(
+            select(
+                Evidence.report_id,
+                Evidence.stored_key,
+                Evidence.mime,
+                func.coalesce(Evidence.stored_size, Evidence.size),
+                func.coalesce(Evidence.stored_sha256, Evidence.sha256),
+                Evidence.created_at,
+                Member.display_name,
+            )
+            .join(Report, Evidence.report_id == Report.id)
+            .outerjoin(Member, Evidence.member_id == Member.id)
+            .where(
+                Report.campaign_id == campaign_id,
+                Report.unit_id.in_(select(units_under(root_id).c.id)),
+            )
+            .order_by(Evidence.id)
+        )
+        return [(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6]) for r in rows]
 
     async def changes_by_message(self, platform: str, external_id: str) -> list[AnswerChange]:
         """The answer changes one stored message made, found by its platform's dedupe key."""
@@ -709,6 +849,19 @@ class Nominations:
             ).scalars()
         )
 
+    async def of_subtree(self, campaign_id: int, root_id: int) -> list[Nomination]:
+        """The nominations of the campaign's reports under the unit (itself included)."""
+        rows = await self._session.execute(
+            select(Nomination)
+            .join(Report, Nomination.report_id == Report.id)
+            .where(
+                Report.campaign_id == campaign_id,
+                Report.unit_id.in_(select(units_under(root_id).c.id)),
+            )
+            .order_by(Nomination.id)
+        )
+        return list(rows.scalars())
+
 
 class Artifacts:
     """Files made for people, kept under an unguessable token until they expire."""
@@ -775,6 +928,17 @@ class Jobs:
     async def get(self, job_id: int) -> Job | None:
         return await self._session.get(Job, job_id)
 
+    async def settled(self, dedupe_prefix: str) -> int:
+        """How many jobs whose dedupe key starts so are over (done or failed): a request's
+        key carries this count, so it is refused while one is pending and free once it ends."""
+        found = await self._session.execute(
+            select(func.count(Job.id)).where(
+                Job.dedupe_key.startswith(dedupe_prefix, autoescape=True),
+                Job.status.not_in(("pending", "running")),
+            )
+        )
+        return int(found.scalar_one())
+
 
 class Rollups:
     """Areas' signed-off roll-ups, newest revision last."""
@@ -791,6 +955,27 @@ class Rollups:
                 .limit(1)
             )
         ).scalar_one_or_none()
+
+    async def newest_in_subtree(self, campaign_id: int, root_id: int) -> list[Rollup]:
+        """The newest signed roll-up of each unit under the root (itself included) that has one."""
+        newest = (
+            select(Rollup.unit_id, func.max(Rollup.revision).label("revision"))
+            .where(
+                Rollup.campaign_id == campaign_id,
+                Rollup.unit_id.in_(select(units_under(root_id).c.id)),
+            )
+            .group_by(Rollup.unit_id)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(Rollup)
+            .join(
+                newest,
+                (Rollup.unit_id == newest.c.unit_id) & (Rollup.revision == newest.c.revision),
+            )
+            .where(Rollup.campaign_id == campaign_id)
+        )
+        return list(rows.scalars())
 
 
 class Audit:
