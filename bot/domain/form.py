@@ -58,6 +58,9 @@ class Item:
     measures: tuple[Measure, ...]
     derivation: Derivation | None = None
     unit_kinds: tuple[str, ...] = ()  # for OPENING_HELD: which unit kinds this row counts
+    # A group row whose people total the seed prints on a line of its own (group 1: "Tổng số
+    # người tham gia, trong đó:"); "" when its people stand beside its quantity.
+    people_label: str = ""
 
     @property
     def asked(self) -> bool:

@@ -517,8 +517,9 @@ def _item(table: _Table, presets: Mapping[str, Measure], *, group_row: bool) -> 
         raise table.error("measures", "derived_needs_measure")
     if derivation is not None and any(m.kind is MeasureKind.TEXT for m in measures):
         raise table.error("measures", "derived_text")
+    people_label = ""
     if table.has("people_label"):  # only a group row has it: sub-rows refuse the key
-        table.string("people_label")
+        people_label = table.string("people_label")
         if not any(m.column is Column.PEOPLE for m in measures):
             raise table.error("people_label", "people_label_without_people")
     return Item(
@@ -528,6 +529,7 @@ def _item(table: _Table, presets: Mapping[str, Measure], *, group_row: bool) -> 
         measures=tuple(measures),
         derivation=derivation,
         unit_kinds=unit_kinds,
+        people_label=people_label,
     )
 
 
