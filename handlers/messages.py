@@ -613,3 +613,18 @@ CONFIG_BAD_DATABASE_URL = (
 CONFIG_BAD_TIMEZONE = "không có múi giờ {zone!r}"
 CONFIG_WEBHOOK_NEEDS_URL = "chế độ webhook cần webhook_url, địa chỉ https:// công khai"
 CONFIG_WEBHOOK_NEEDS_KEY = "chế độ webhook cần webhook_secret: 16–256 ký tự A-Z a-z 0-9 _ -"
+
+# ---------------------------------------------------------------------------------------------
+# H6: the /status chart, the export bundle and ``tuanle export`` (bot/charts.py, bot/export/).
+# The chart's title, panels and legend (drawn in DejaVu Sans, which has every Vietnamese letter).
+CHART_TITLE = "{name} — Tuần lễ {year}: đã nộp {submitted}/{total} đơn vị"
+CHART_PROGRESS_TITLE = "Tiến độ theo đơn vị"
+CHART_TIMELINE_TITLE = "Số báo cáo đã nộp theo ngày"
+CHART_SUBMITTED = "Đã nộp"
+CHART_IN_PROGRESS = "Đang làm"
+CHART_NOT_STARTED = "Chưa bắt đầu"
+CHART_OTHERS = "Các đơn vị khác ({count})"
+CHART_OWN_REPORT = "{name} (tự báo cáo)"
+CHART_TODAY = "Hôm nay"
+CHART_ALL_UNITS = "Tổng số đơn vị: {count}"
+CHART_DEADLINE = "Hạn nộp: trước {day}"
