@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
 from bot.domain.rollup import IN_PROGRESS, NOT_STARTED, SUBMITTED, Subtree, progress_by_child
-from handlers import messages as say
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -27,6 +26,24 @@ LABEL_CHARS: Final = 30  # a longer unit name is cut with "…" so the bars keep
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
 COLOURS: Final = {SUBMITTED: "#2e7d32", IN_PROGRESS: "#f9a825", NOT_STARTED: "#b0bec5"}
 STATES: Final = (SUBMITTED, IN_PROGRESS, NOT_STARTED)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartWords:
+    """The picture's words, from the catalogue (``handlers.messages.CHART_WORDS``): this module
+    sits below handlers in the layers, so the caller hands them in."""
+
+    title: str  # {name} {year} {submitted} {total}
+    progress_title: str
+    timeline_title: str
+    submitted: str
+    in_progress: str
+    not_started: str
+    others: str  # {count}: the child units drawn as one bar
+    own_report: str  # {name}: the area's own report
+    today: str
+    all_units: str  # {count}
+    deadline: str  # {day}: "dd/mm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +59,12 @@ class Bar:
 
 
 def status_chart(
-    subtree: Subtree, *, today: date, deadline: date | None, zone: tzinfo = VIETNAM
+    subtree: Subtree,
+    *,
+    today: date,
+    deadline: date | None,
+    words: ChartWords,
+    zone: tzinfo = VIETNAM,
 ) -> bytes:
     """The PNG shown with /status.
 
@@ -57,13 +79,13 @@ def status_chart(
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, width_ratios=(1.15, 1))
-    bars = progress_bars(subtree)
-    _draw_progress(left, bars)
-    _draw_timeline(right, subtree, today=today, deadline=deadline, zone=zone)
+    bars = progress_bars(subtree, words)
+    _draw_progress(left, bars, words)
+    _draw_timeline(right, subtree, today=today, deadline=deadline, zone=zone, words=words)
     submitted = sum(bar.counts[SUBMITTED] for bar in bars)
     total = sum(sum(bar.counts.values()) for bar in bars)
     figure.suptitle(
-        say.CHART_TITLE.format(
+        words.title.format(
             name=_short(subtree.root.name, 60),
             year=subtree.campaign.year,
             submitted=submitted,
@@ -77,7 +99,7 @@ def status_chart(
     return buffer.getvalue()
 
 
-def progress_bars(subtree: Subtree) -> list[Bar]:
+def progress_bars(subtree: Subtree, words: ChartWords) -> list[Bar]:
     """The bars: the root's own report, then each child with every unit under it counted."""
     root = subtree.root
     own = Counter({subtree.progress(root.id): 1})
@@ -101,19 +123,19 @@ def progress_bars(subtree: Subtree) -> list[Bar]:
         kept = set(sorted(range(len(bars)), key=lambda i: -bars[i].lagging)[: MAX_BARS - 1])
         rest = [bar for i, bar in enumerate(bars) if i not in kept]
         others = sum((bar.counts for bar in rest), Counter[str]())
-        label = say.CHART_OTHERS.format(count=len(rest))
+        label = words.others.format(count=len(rest))
         bars = [bar for i, bar in enumerate(bars) if i in kept] + [Bar(label, others)]
-    return [Bar(say.CHART_OWN_REPORT.format(name=_short(root.name, 22)), own), *bars]
+    return [Bar(words.own_report.format(name=_short(root.name, 22)), own), *bars]
 
 
-def _draw_progress(axes: Axes, bars: list[Bar]) -> None:
+def _draw_progress(axes: Axes, bars: list[Bar], words: ChartWords) -> None:
     """Stacked horizontal bars in percent of each bar's units (a commune of 30 schools and one
     school side by side), first bar on top, "submitted/total" at the right."""
     positions = list(range(len(bars)))[::-1]
     sizes = [max(1, sum(bar.counts.values())) for bar in bars]
     starts = [0.0] * len(bars)
-    names = {SUBMITTED: say.CHART_SUBMITTED, IN_PROGRESS: say.CHART_IN_PROGRESS}
-    names[NOT_STARTED] = say.CHART_NOT_STARTED
+    names = {SUBMITTED: words.submitted, IN_PROGRESS: words.in_progress}
+    names[NOT_STARTED] = words.not_started
     for state in STATES:
         widths = [100 * bar.counts[state] / size for bar, size in zip(bars, sizes, strict=True)]
         axes.barh(positions, widths, left=starts, color=COLOURS[state], label=names[state])
@@ -124,7 +146,7 @@ def _draw_progress(axes: Axes, bars: list[Bar]) -> None:
     axes.set_yticks(positions, [bar.label for bar in bars], fontsize=14 if len(bars) < 9 else 12)
     axes.set_xlim(0, 118)
     axes.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=13)
-    axes.set_title(say.CHART_PROGRESS_TITLE, fontsize=17)
+    axes.set_title(words.progress_title, fontsize=17)
     axes.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, fontsize=13, frameon=False
     )
@@ -141,7 +163,13 @@ def submissions_by_day(subtree: Subtree, zone: tzinfo = VIETNAM) -> Counter[date
 
 
 def _draw_timeline(
-    axes: Axes, subtree: Subtree, *, today: date, deadline: date | None, zone: tzinfo
+    axes: Axes,
+    subtree: Subtree,
+    *,
+    today: date,
+    deadline: date | None,
+    zone: tzinfo,
+    words: ChartWords,
 ) -> None:
     """The cumulative count of submitted reports by day, from the week's start to the deadline.
 
@@ -162,14 +190,14 @@ def _draw_timeline(
     axes.fill_between(xs, totals, step="post", color=COLOURS[SUBMITTED], alpha=0.2)
     units = len(subtree.units)
     axes.axhline(units, color="#455a64", linestyle=":", linewidth=2)
-    axes.text(0, units, say.CHART_ALL_UNITS.format(count=units), va="bottom", fontsize=13)
+    axes.text(0, units, words.all_units.format(count=units), va="bottom", fontsize=13)
     if deadline is not None:
         at = (deadline - first).days
         axes.axvline(at, color="#c62828", linestyle="--", linewidth=2.5)
         axes.text(
             at - 0.1,
             units * 0.55,
-            say.CHART_DEADLINE.format(day=deadline.strftime("%d/%m")),
+            words.deadline.format(day=deadline.strftime("%d/%m")),
             ha="right",
             va="center",
             color="#c62828",
@@ -178,7 +206,7 @@ def _draw_timeline(
         )
     now = (today - first).days
     axes.axvline(now, color="#1565c0", linewidth=1.5, alpha=0.7)
-    axes.text(now, 0, say.CHART_TODAY, rotation=90, ha="right", va="bottom", color="#1565c0")
+    axes.text(now, 0, words.today, rotation=90, ha="right", va="bottom", color="#1565c0")
     axes.set_ylim(0, units * 1.12)
     axes.set_xlim(-0.5, len(days) - 0.5)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -186,7 +214,7 @@ def _draw_timeline(
     ticks = list(range(0, len(days), step))
     axes.set_xticks(ticks, [days[n].strftime("%d/%m") for n in ticks], fontsize=13, rotation=30)
     axes.tick_params(axis="y", labelsize=13)
-    axes.set_title(say.CHART_TIMELINE_TITLE, fontsize=17)
+    axes.set_title(words.timeline_title, fontsize=17)
     axes.spines[["top", "right"]].set_visible(False)
 
 

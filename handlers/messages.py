@@ -616,15 +616,30 @@ CONFIG_WEBHOOK_NEEDS_KEY = "chế độ webhook cần webhook_secret: 16–256 k
 
 # ---------------------------------------------------------------------------------------------
 # H6: the /status chart, the export bundle and ``tuanle export`` (bot/charts.py, bot/export/).
-# The chart's title, panels and legend (drawn in DejaVu Sans, which has every Vietnamese letter).
-CHART_TITLE = "{name} — Tuần lễ {year}: đã nộp {submitted}/{total} đơn vị"
-CHART_PROGRESS_TITLE = "Tiến độ theo đơn vị"
-CHART_TIMELINE_TITLE = "Số báo cáo đã nộp theo ngày"
-CHART_SUBMITTED = "Đã nộp"
-CHART_IN_PROGRESS = "Đang làm"
-CHART_NOT_STARTED = "Chưa bắt đầu"
-CHART_OTHERS = "Các đơn vị khác ({count})"
-CHART_OWN_REPORT = "{name} (tự báo cáo)"
-CHART_TODAY = "Hôm nay"
-CHART_ALL_UNITS = "Tổng số đơn vị: {count}"
-CHART_DEADLINE = "Hạn nộp: trước {day}"
+# The chart's words (bot.charts.ChartWords); DejaVu Sans draws every Vietnamese letter.
+CHART_WORDS = {
+    "title": "{name} — Tuần lễ {year}: đã nộp {submitted}/{total} đơn vị",
+    "progress_title": "Tiến độ theo đơn vị",
+    "timeline_title": "Số báo cáo đã nộp theo ngày",
+    "submitted": "Đã nộp",
+    "in_progress": "Đang làm",
+    "not_started": "Chưa bắt đầu",
+    "others": "Các đơn vị khác ({count})",
+    "own_report": "{name} (tự báo cáo)",
+    "today": "Hôm nay",
+    "all_units": "Tổng số đơn vị: {count}",
+    "deadline": "Hạn nộp: trước {day}",
+}
+# The export's steps (bot.export.bundle.Step), said as progress in the chat and on the terminal.
+EXPORT_STEPS = {
+    "loading": "đang đọc số liệu các đơn vị",
+    "table": "đang lập bảng tổng hợp (Excel)",
+    "draft": "đang soạn dự thảo báo cáo (Word)",
+    "detail": "đang ghi số liệu chi tiết (CSV)",
+    "evidence": "đang đóng gói minh chứng: {done}/{total} tệp",
+}
+# Said with the exported files (in the chat and at the end of ``tuanle export``).
+EXPORT_SUMMARY = (
+    "Đã nộp {submitted}/{units} đơn vị; {evidence} tệp minh chứng; "
+    "{nominations} đề nghị khen thưởng."
+)

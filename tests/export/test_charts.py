@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 
 from PIL import Image
 
-from bot.charts import MAX_BARS, progress_bars, status_chart, submissions_by_day
+from bot.charts import MAX_BARS, ChartWords, progress_bars, status_chart, submissions_by_day
 from bot.domain.loader import default_data_dir, load_campaigns
 from bot.domain.rollup import IN_PROGRESS, NOT_STARTED, SUBMITTED, Subtree, UnitInfo, UnitReport
 from handlers import messages as say
 
 CAMPAIGN = load_campaigns(default_data_dir())[2025]
+WORDS = ChartWords(**say.CHART_WORDS)
 COMMUNE = UnitInfo(1, "XA-NH", "UBND xã Nghĩa Hành", "commune", None)
 
 
@@ -42,7 +43,7 @@ def test_the_picture_is_a_phone_sized_png_whatever_the_area() -> None:
         },
     )
     for area in (empty, busy):
-        png = status_chart(area, today=date(2025, 10, 6), deadline=date(2025, 10, 8))
+        png = status_chart(area, today=date(2025, 10, 6), deadline=date(2025, 10, 8), words=WORDS)
         with Image.open(io.BytesIO(png)) as picture:
             assert picture.format == "PNG"
             assert picture.size == (1200, 800)
@@ -53,10 +54,10 @@ def test_each_school_is_a_bar_with_its_state_and_the_communes_own_report_comes_f
         3, {1: _report(1, "draft"), 10: _report(10, "submitted"), 11: _report(11, "reopened")}
     )
 
-    bars = progress_bars(area)
+    bars = progress_bars(area, WORDS)
 
     assert [bar.label for bar in bars] == [
-        say.CHART_OWN_REPORT.format(name="UBND xã Nghĩa Hành"),
+        WORDS.own_report.format(name="UBND xã Nghĩa Hành"),
         "Trường TH số 0",
         "Trường TH số 1",
         "Trường TH số 2",
@@ -85,7 +86,7 @@ def test_a_province_counts_every_unit_under_each_commune() -> None:
         200: _report(200, "submitted"),
     }
 
-    bars = progress_bars(Subtree(CAMPAIGN, province, tuple(units), reports))
+    bars = progress_bars(Subtree(CAMPAIGN, province, tuple(units), reports), WORDS)
 
     assert [(bar.label, dict(+bar.counts)) for bar in bars[1:]] == [
         ("Xã 0", {SUBMITTED: 1, IN_PROGRESS: 1, NOT_STARTED: 2}),
@@ -97,11 +98,11 @@ def test_many_schools_show_the_ones_lagging_and_the_rest_together() -> None:
     schools = 40
     reports = {10 + n: _report(10 + n, "submitted") for n in range(schools) if n % 4}
 
-    bars = progress_bars(_area(schools, reports))
+    bars = progress_bars(_area(schools, reports), WORDS)
 
     assert len(bars) == 1 + MAX_BARS
     others = bars[-1]
-    assert others.label == say.CHART_OTHERS.format(count=schools - (MAX_BARS - 1))
+    assert others.label == WORDS.others.format(count=schools - (MAX_BARS - 1))
     shown = bars[1:-1]
     assert sum(bar.counts[NOT_STARTED] for bar in shown) == schools // 4  # every one is shown
     assert sum(sum(bar.counts.values()) for bar in bars) == 1 + schools
