@@ -643,3 +643,83 @@ EXPORT_SUMMARY = (
     "Đã nộp {submitted}/{units} đơn vị; {evidence} tệp minh chứng; "
     "{nominations} đề nghị khen thưởng."
 )
+
+# ---------------------------------------------------------------------------------------------
+# H3: the official table (XLSX, bot/export/xlsx.py). Title and column headers as printed in
+# seed 002 ("Mẫu tổng hợp số liệu"); then the sheets that go with it. Times are Vietnam time.
+XLSX_TITLE = "MẪU TỔNG HỢP SỐ LIỆU KẾT QUẢ TỔ CHỨC TUẦN LỄ"
+XLSX_SUBTITLE = "(Kèm theo báo cáo kết quả tổ chức Tuần lễ)"
+XLSX_AREA = "Đơn vị: {name} — Năm {year}"
+XLSX_COUNTED = (
+    "Tổng hợp từ báo cáo đã gửi của {submitted}/{total} đơn vị, "
+    "số liệu đến {time:%H:%M} ngày {time:%d/%m/%Y}."
+)
+XLSX_HEAD_STT = "STT"
+XLSX_HEAD_ACTIVITY = "Các hoạt động"
+XLSX_HEAD_UNIT = "Đơn vị"
+XLSX_HEAD_AMOUNT = "Số lượng"
+XLSX_HEAD_QUANTITY = "Số lớp/số cuộc thi"
+XLSX_HEAD_PEOPLE = "Số người"
+XLSX_HEAD_NOTE = "Ghi chú"
+# The "Ghi chú" of a free-text row summed over units: one line per unit that wrote something.
+XLSX_NOTE_UNIT = "{name}: {text}"
+XLSX_NOTE_MORE = "… và {count} đơn vị khác (xem trang Chi tiết)"
+XLSX_SHEET_TOTAL = "Tổng hợp"
+XLSX_SHEET_DETAIL = "Chi tiết"
+XLSX_SHEET_MISSING = "Chưa báo cáo"
+XLSX_SHEET_NOMINATIONS = "Đề nghị khen thưởng"
+XLSX_SHEET_SIGNED = "Đối chiếu bản ký"
+XLSX_KIND = {
+    "school": "Trường",
+    "centre": "Trung tâm",
+    "commune": "Xã/phường",
+    "district": "Huyện",
+    "province": "Tỉnh",
+}
+XLSX_STATUS = {
+    "submitted": "Đã gửi",
+    "draft": "Đang làm",
+    "reopened": "Trả lại để sửa",
+    "not_started": "Chưa bắt đầu",
+}
+XLSX_DETAIL_TITLE = "SỐ LIỆU CHI TIẾT TỪNG ĐƠN VỊ — {name} — NĂM {year}"
+XLSX_DETAIL_NOTE = (
+    "Chỉ báo cáo đã gửi được tính vào bảng tổng hợp; đơn vị chưa gửi để trống số liệu."
+)
+XLSX_DETAIL_HEAD = (
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Loại",
+    "Thuộc",
+    "Trạng thái",
+    "Số tiếp nhận",
+    "Gửi lúc",
+)
+XLSX_DETAIL_MEASURE = "{code}. {label}"
+XLSX_WHEN = "{time:%H:%M} {time:%d/%m/%Y}"
+XLSX_MISSING_TITLE = "CÁC ĐƠN VỊ CHƯA GỬI BÁO CÁO — {name} — NĂM {year}"
+XLSX_MISSING_HEAD = ("STT", "Mã đơn vị", "Tên đơn vị", "Thuộc", "Tình trạng", "Liên hệ")
+XLSX_MISSING_NONE = "Tất cả các đơn vị đã gửi báo cáo."
+XLSX_NOMINATIONS_TITLE = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ, CÁ NHÂN — {name} — NĂM {year}"
+XLSX_NOMINATIONS_HEAD = (
+    "STT",
+    "Đơn vị đề nghị",
+    "Tập thể/cá nhân",
+    "Tên tập thể, cá nhân",
+    "Thành tích",
+)
+XLSX_NOMINATION_KIND = {"collective": "Tập thể", "individual": "Cá nhân"}
+XLSX_NOMINATIONS_NONE = "Chưa có đề nghị khen thưởng nào trong các báo cáo đã gửi."
+XLSX_SIGNED_TITLE = "ĐỐI CHIẾU SỐ LIỆU ĐÃ KÝ GỬI VỚI SỐ LIỆU HIỆN TẠI — {name} — NĂM {year}"
+XLSX_SIGNED_UNIT = (
+    "{code} {name}: bản ký gửi lần {revision} lúc {when}, tính {signed} đơn vị; "
+    "hiện có {live} đơn vị đã gửi báo cáo."
+)
+XLSX_SIGNED_HEAD = (
+    "STT",
+    "Các hoạt động",
+    "Chỉ tiêu",
+    "Đã ký gửi",
+    "Hiện tại",
+    "Chênh lệch",
+)

@@ -122,6 +122,16 @@ class Subtree:
             stack.extend(reversed(self._children_of.get(unit.id, ())))
         return tuple(found)
 
+    @cached_property
+    def values(self) -> Mapping[int, Mapping[str, int]]:
+        """Every number of each submitted report (``unit_values``) by unit id, worked out once."""
+        form = self.campaign.form
+        return {
+            unit.id: unit_values(form, self.reports[unit.id], unit.kind)
+            for unit in self.units
+            if self.progress(unit.id) == SUBMITTED
+        }
+
     def unit(self, unit_id: int) -> UnitInfo:
         """The unit with this id; KeyError if it is not in the subtree."""
         return self._by_id[unit_id]
@@ -198,10 +208,9 @@ def totals(subtree: Subtree, unit_id: int) -> dict[str, int]:
     reopened reports count nowhere until they are submitted again; a unit that never reported
     adds 0. Summing the children's totals and the unit's own values gives the same numbers.
     """
-    form = subtree.campaign.form
-    sums = dict.fromkeys(numeric_keys(form), 0)
+    sums = dict.fromkeys(numeric_keys(subtree.campaign.form), 0)
     for unit in counted(subtree, unit_id):
-        for key, value in unit_values(form, subtree.reports[unit.id], unit.kind).items():
+        for key, value in subtree.values[unit.id].items():
             sums[key] += value
     return sums
 
