@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bot import logs
+from bot.admin_jobs import bundle_summary, campaign_for, stage_text
 from bot.app import App, build
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.loader import DataFileError
 from bot.domain.units import UNIT_KINDS
+from bot.export.bundle import Stage, build_bundle
 from bot.platforms.console import PLATFORM, ConsoleChat
 from bot.redact import Redactor
 from bot.reports import describe, reopen
+from bot.terminal_progress import ProgressBar
 from bot.units_import import ImportRefused, import_units
 from bot.unreachable import DatabaseUnreachable, describe_unreachable, unreachable_reason
 from handlers import messages as say
@@ -28,6 +31,7 @@ from storage.migrate import upgrade
 
 DEMO_UNIT = ("DEMO-THCS", say.CHAT_DEMO_UNIT, "school")
 CHAT_LOG = Path("data/tuanle.log")
+EXPORT_DIR = Path("exports")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,6 +161,14 @@ def _parser() -> argparse.ArgumentParser:
     reopen = reports.add_parser("reopen", help=say.CLI_REPORTS_REOPEN)
     reopen.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
     reopen.set_defaults(func=reports_reopen)
+
+    export = sub.add_parser("export", help=say.CLI_EXPORT)
+    export.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
+    export.add_argument("--year", type=int, metavar=say.CLI_META_YEAR, help=say.CLI_EXPORT_YEAR)
+    export.add_argument(
+        "--out", type=Path, default=EXPORT_DIR, metavar=say.CLI_META_DIR, help=say.CLI_EXPORT_OUT
+    )
+    export.set_defaults(func=export_area)
     return parser
 
 
@@ -370,6 +382,37 @@ async def reports_show(settings: Settings, args: argparse.Namespace) -> int:
 async def reports_reopen(settings: Settings, args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         print(await reopen(app, args.unit, _now()))
+        return 0
+
+    return await _with_app(settings, work)
+
+
+async def export_area(settings: Settings, args: argparse.Namespace) -> int:
+    """Writes a unit's export (its whole area) into ``--out``; the paths on stdout, progress and
+    the counts on stderr."""
+
+    async def work(app: App) -> int:
+        campaign = campaign_for(settings, app.engine.campaign, args.year)
+        async with app.uows() as uow:
+            unit = await uow.units.by_code(args.unit)
+            if unit is None:
+                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
+            row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
+            await uow.commit()
+        bar = ProgressBar(sys.stderr)
+
+        def progress(stage: Stage) -> None:
+            bar.show(stage.percent, stage_text(stage))
+
+        try:
+            bundle = await build_bundle(
+                app.uows, app.files, campaign, row.id, unit.id, args.out, _now(), progress
+            )
+        finally:
+            bar.close()
+        for file in bundle.files:
+            print(file.path)
+        print(bundle_summary(bundle), file=sys.stderr)
         return 0
 
     return await _with_app(settings, work)
