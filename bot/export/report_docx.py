@@ -43,7 +43,7 @@ FONT: Final = "Times New Roman"
 BODY_PT: Final = 14
 TEXT_WIDTH_CM: Final = 16.5  # A4's 21 cm less the 30 mm left and 15 mm right margins
 HEADER_WIDTHS_CM: Final = (6.3, 10.2)  # the issuing unit | the national motto
-TABLE_WIDTHS_CM: Final = (1.1, 6.1, 2.2, 3.0, 2.1, 2.0)  # STT … Ghi chú; đồng need 3 cm
+TABLE_WIDTHS_CM: Final = (1.3, 5.6, 2.5, 3.0, 2.1, 2.0)  # STT … Ghi chú; đồng need 3 cm
 NOMINEE_WIDTHS_CM: Final = (1.2, 4.6, 4.2, 6.5)  # STT, name, proposer, achievement
 MISSING_SHOWN: Final = 10  # units named as not reported; more are counted
 _REFUSED: Final = frozenset({"Cc", "Cs", "Co", "Cn"})
@@ -552,11 +552,15 @@ _ALIGNS: Final = (
 )
 
 
+_SIZES: Final = (12, 12, 11, 12, 12, 10)  # "Số cuộc/người" fits its column on one line
+
+
 def _fill_row(row: _Row, texts: Sequence[str], *, bold: bool) -> None:
     """Writes a summary table row; the note column in smaller type and never bold."""
-    for index, (cell, text, align) in enumerate(zip(row.cells, texts, _ALIGNS, strict=True)):
+    cells = zip(row.cells, texts, _ALIGNS, _SIZES, strict=True)
+    for index, (cell, text, align, size) in enumerate(cells):
         note = index == len(_ALIGNS) - 1
-        _text(cell.paragraphs[0], text, size=10 if note else 12, bold=bold and not note)
+        _text(cell.paragraphs[0], text, size=size, bold=bold and not note)
         cell.paragraphs[0].alignment = align
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
