@@ -100,14 +100,18 @@ class _SheetNames:
             " " if c in SHEET_NAME_BAD or unicodedata.category(c)[0] == "C" else c
             for c in unicodedata.normalize("NFC", text)
         )
-        base = " ".join(cleaned.split()).strip("'") or "_"
-        name, number = base[:SHEET_NAME_MAX].strip(), 1
+        base = " ".join(cleaned.split())
+        name, number = _cut(base, SHEET_NAME_MAX), 1
         while name.casefold() in self._taken:
             number += 1
             suffix = f" ({number})"
-            name = base[: SHEET_NAME_MAX - len(suffix)].strip() + suffix
+            name = _cut(base, SHEET_NAME_MAX - len(suffix)) + suffix
         self._taken.add(name.casefold())
         return name
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit].strip(" '") or "_"
 
 
 # The official table ------------------------------------------------------------------------
@@ -117,7 +121,7 @@ def _table_sheet(
     book: Workbook, title: str, subtree: Subtree, area: UnitInfo, zone: tzinfo
 ) -> None:
     """The table of seed 002 summed over ``area`` and every unit under it."""
-    sheet = _Sheet(book, title, TABLE_WIDTHS, landscape=False)
+    sheet = _Sheet(book, title, TABLE_WIDTHS, landscape=False, head=(6, 7))
     sheet.banner(say.XLSX_TITLE, _TITLE)
     sheet.banner(say.XLSX_SUBTITLE, _ITALIC)
     sheet.banner(say.XLSX_AREA.format(name=area.name, year=subtree.campaign.year), _BOLD)
@@ -141,7 +145,6 @@ def _table_sheet(
     sheet.header([None, None, None, say.XLSX_HEAD_QUANTITY, say.XLSX_HEAD_PEOPLE, None])
     for merged in ("A{0}:A{1}", "B{0}:B{1}", "C{0}:C{1}", "D{0}:E{0}", "F{0}:F{1}"):
         sheet.merge(merged.format(first, first + 1))
-    sheet.repeat_and_freeze(first, first + 1, columns=0)
     sums = totals(subtree, area.id)
     texts = notes(subtree, area.id)
     aligns = (_CENTER, _LEFT, _CENTER, _RIGHT, _RIGHT, _LEFT)
@@ -206,7 +209,7 @@ def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
     keys, free = numeric_keys(form), text_keys(form)
     fixed = (12, 32, 11, 12, 13, 14, 16)
     widths = (*fixed, *(11 for _ in keys), *(40 for _ in free))
-    sheet = _Sheet(book, title, widths, landscape=True)
+    sheet = _Sheet(book, title, widths, landscape=True, head=(4, 4), columns=2)
     heading = say.XLSX_DETAIL_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE, align=_LEFT, span=len(fixed))
     sheet.banner(say.XLSX_DETAIL_NOTE, _ITALIC, align=_LEFT, span=len(fixed))
@@ -216,8 +219,7 @@ def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
         for item in form.items()
         for m in item.measures
     }
-    first = sheet.header([*say.XLSX_DETAIL_HEAD, *(labels[k] for k in (*keys, *free))])
-    sheet.repeat_and_freeze(first, first, columns=2)
+    sheet.header([*say.XLSX_DETAIL_HEAD, *(labels[k] for k in (*keys, *free))])
     codes = {unit.id: unit.code for unit in subtree.units}
     for unit in subtree.units:
         report = subtree.reports.get(unit.id)
@@ -241,12 +243,11 @@ def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
 
 def _missing_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
     """The units whose report is not submitted, with whom to call."""
-    sheet = _Sheet(book, title, (6, 14, 36, 30, 16, 26), landscape=False)
+    sheet = _Sheet(book, title, (6, 14, 36, 30, 16, 26), landscape=False, head=(3, 3))
     heading = say.XLSX_MISSING_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    first = sheet.header(list(say.XLSX_MISSING_HEAD))
-    sheet.repeat_and_freeze(first, first, columns=0)
+    sheet.header(list(say.XLSX_MISSING_HEAD))
     names = {unit.id: unit.name for unit in subtree.units}
     missing = [u for u in subtree.units if subtree.progress(u.id) != SUBMITTED]
     for number, unit in enumerate(missing, 1):
@@ -261,12 +262,11 @@ def _missing_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
 
 def _nominations_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
     """Seed 003's list: the collectives and people the submitted reports propose."""
-    sheet = _Sheet(book, title, (6, 30, 14, 30, 50), landscape=False)
+    sheet = _Sheet(book, title, (6, 30, 14, 30, 50), landscape=False, head=(3, 3))
     heading = say.XLSX_NOMINATIONS_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    first = sheet.header(list(say.XLSX_NOMINATIONS_HEAD))
-    sheet.repeat_and_freeze(first, first, columns=0)
+    sheet.header(list(say.XLSX_NOMINATIONS_HEAD))
     number = 0
     for unit in counted(subtree, subtree.root.id):
         for nomination in subtree.reports[unit.id].nominations:
@@ -283,12 +283,11 @@ def _signed_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
     A line that differs is bold (a report submitted, reopened or changed since the sign-off);
     a row that is 0 on both sides is left out.
     """
-    sheet = _Sheet(book, title, (7, 50, 26, 14, 14, 14), landscape=False)
+    sheet = _Sheet(book, title, (7, 50, 26, 14, 14, 14), landscape=False, head=(3, 3))
     heading = say.XLSX_SIGNED_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    first = sheet.header(list(say.XLSX_SIGNED_HEAD))
-    sheet.repeat_and_freeze(first, first, columns=0)
+    sheet.header(list(say.XLSX_SIGNED_HEAD))
     form = subtree.campaign.form
     for child in subtree.children(subtree.root.id):
         signed = subtree.signed.get(child.id)
@@ -328,8 +327,17 @@ class _Sheet:
     """
 
     def __init__(
-        self, book: Workbook, title: str, widths: Iterable[int], *, landscape: bool
+        self,
+        book: Workbook,
+        title: str,
+        widths: Iterable[int],
+        *,
+        landscape: bool,
+        head: tuple[int, int],
+        columns: int = 0,
     ) -> None:
+        """Rows ``head`` (and the first ``columns`` columns) print on every page and stay in
+        view while scrolling; a write-only sheet takes that before its first row."""
         # A write-only sheet has a Worksheet's print settings, widths and merges (openpyxl copies
         # them over); the type stubs know only the Worksheet.
         self.sheet = cast(Worksheet, book.create_sheet(title))
@@ -344,6 +352,10 @@ class _Sheet:
             self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
             setup.fitToWidth = 1
             setup.fitToHeight = 0
+        self.sheet.print_title_rows = f"{head[0]}:{head[1]}"
+        if columns:
+            self.sheet.print_title_cols = f"A:{get_column_letter(columns)}"
+        self.sheet.freeze_panes = f"{get_column_letter(columns + 1)}{head[1] + 1}"
         self.sheet.print_options.horizontalCentered = True
         self.sheet.page_margins.left = self.sheet.page_margins.right = 0.5
         self.sheet.page_margins.top = self.sheet.page_margins.bottom = 0.6
@@ -387,14 +399,6 @@ class _Sheet:
 
     def merge(self, ref: str) -> None:
         self.sheet.merged_cells.add(ref)
-
-    def repeat_and_freeze(self, first: int, last: int, *, columns: int) -> None:
-        """Prints rows first..last (and the first ``columns`` columns) on every page, and keeps
-        them in view while scrolling."""
-        self.sheet.print_title_rows = f"{first}:{last}"
-        if columns:
-            self.sheet.print_title_cols = f"A:{get_column_letter(columns)}"
-        self.sheet.freeze_panes = f"{get_column_letter(columns + 1)}{last + 1}"
 
     def _append(self, cells: list[Cell], texts: Sequence[tuple[Value, float]]) -> None:
         self.rows += 1

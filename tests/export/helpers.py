@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
+from bot.domain.campaign import Campaign
 from bot.domain.form import Form
+from bot.domain.rollup import Subtree, UnitInfo, UnitReport
+from bot.export.load import load_subtree
 from storage.models import Evidence, Nomination, Report, Rollup
 from storage.uow import UnitOfWork
 
@@ -35,10 +38,62 @@ class Filed:
     contact: str | None = None
 
 
+SCHOOL_A: dict[str, int | str] = {
+    "run:1": 1,
+    "1.1:quantity": 2,
+    "1.1:people": 60,
+    "1.7:quantity": 3,
+    "1.7:people": 1200,
+    "2:quantity": 5,
+    "run:5": 1,
+    "5.1:quantity": 1,
+    "5.3:quantity": 2,
+    "5.3:people": 150,
+    "run:10": 1,
+    "10.1:amount": 5_000_000,
+    "opening:held": 1,
+    "11:text": "Ra mắt tủ sách lớp học",
+}
+SCHOOL_B: dict[str, int | str] = {
+    "run:1": 1,
+    "pick:1": "1.9",
+    "1.9:quantity": 1,
+    "1.9:people": 40,
+    "1.3:quantity": 7,  # kept from before she picked only 1.9: not counted
+    "3:quantity": 200,
+    "opening:held": 0,
+}
+COMMUNE: dict[str, int | str] = {
+    "run:9": 1,
+    "9.1:quantity": 2,
+    "9.2:people": 5,
+    "8:quantity": 1,
+    "opening:held": 1,
+}
+
+AREA = [
+    Filed("P", "Tỉnh Thừa Thiên Huế", "province", None),
+    Filed("X1", "UBND phường Kim Long", "commune", "P", "submitted", COMMUNE),
+    Filed("X1-A", "Trường THCS Kim Long", "school", "X1", "submitted", SCHOOL_A, photos=2),
+    Filed("X1-B", "Trường Tiểu học Kim Long", "school", "X1", "submitted", SCHOOL_B),
+    Filed("X1-C", "Trường Mầm non Hoa Sen", "school", "X1", "draft", SCHOOL_A),
+    Filed("X1-D", "TTHTCĐ Kim Long", "centre", "X1", "reopened", SCHOOL_A),
+    Filed("X2", "UBND xã Hương Thọ", "commune", "P", contact="0905 000 111"),
+    Filed("X2-A", "Trường Tiểu học Hương Thọ", "school", "X2", "submitted", SCHOOL_B),
+]
+
+
 async def campaign_row(uow: UnitOfWork, app: App) -> int:
     campaign = app.engine.campaign
     row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
     return row.id
+
+
+async def load_area(app: App, ids: Mapping[str, int], code: str) -> Subtree:
+    """The area under ``code`` as /export reads it."""
+    async with app.uows() as uow:
+        campaign_id = await campaign_row(uow, app)
+        return await load_subtree(uow, app.engine.campaign, campaign_id, ids[code], NOW)
 
 
 async def store(app: App, units: Sequence[Filed]) -> dict[str, int]:
@@ -146,7 +201,13 @@ def expected_sums(form: Form, reports: Sequence[Filed]) -> dict[str, int]:
     a group row that sums is the sum of its sub-rows; 7.1/7.2 count districts / schools and
     centres that answered they held the opening.
     """
-    sums: dict[str, int] = {}
+    sums = {
+        f"{item.code}:{measure.key}": 0
+        for group in form.groups
+        for item in (group.row, *group.children)
+        for measure in item.measures
+        if measure.kind.value != "text"
+    }
     for filed in reports:
         if filed.status != "submitted":
             continue
@@ -186,3 +247,46 @@ def expected_sums(form: Form, reports: Sequence[Filed]) -> dict[str, int]:
                             got = a.get(f"{child.code}:{measure.key}", 0)
                             sums[key] += got if isinstance(got, int) else 0
     return sums
+
+
+def subtree_of(campaign: Campaign, area: Sequence[Filed], root: str) -> Subtree:
+    """The Subtree ``load_subtree`` would read for ``root``, built in memory from ``area``.
+
+    Units are numbered in the order given (parents first); only the root and the units under it
+    are kept, as an admin of ``root`` sees them.
+    """
+    ids = {filed.code: number for number, filed in enumerate(area, 1)}
+    children: dict[str | None, list[Filed]] = {}
+    for filed in area:
+        children.setdefault(filed.parent, []).append(filed)
+    kept: list[Filed] = []
+    stack = [next(f for f in area if f.code == root)]
+    while stack:
+        filed = stack.pop()
+        kept.append(filed)
+        stack.extend(sorted(children.get(filed.code, []), key=lambda f: f.code, reverse=True))
+    units = tuple(
+        UnitInfo(
+            ids[f.code],
+            f.code,
+            f.name,
+            f.kind,
+            ids[f.parent] if f.parent and f.code != root else None,
+            f.contact,
+        )
+        for f in kept
+    )
+    reports = {
+        ids[f.code]: UnitReport(
+            unit_id=ids[f.code],
+            status=f.status,
+            reference=None,
+            revision=1,
+            submitted_at=NOW if f.status != "draft" else None,
+            opening_date=None,
+            answers=dict(f.answers),
+        )
+        for f in kept
+        if f.status is not None
+    }
+    return Subtree(campaign, units[0], units, reports, generated_at=NOW)

@@ -10,68 +10,24 @@ from bot.app import App
 from bot.domain.rollup import (
     NOT_STARTED,
     SUBMITTED,
-    Subtree,
     missing,
     progress_by_child,
     totals,
 )
-from bot.export.load import load_subtree
-from tests.export.helpers import NOW, Filed, campaign_row, expected_sums, sign, store
-
-SCHOOL_A: dict[str, int | str] = {
-    "run:1": 1,
-    "1.1:quantity": 2,
-    "1.1:people": 60,
-    "1.7:quantity": 3,
-    "1.7:people": 1200,
-    "2:quantity": 5,
-    "run:5": 1,
-    "5.1:quantity": 1,
-    "5.3:quantity": 2,
-    "5.3:people": 150,
-    "run:10": 1,
-    "10.1:amount": 5_000_000,
-    "opening:held": 1,
-    "11:text": "Ra mắt tủ sách lớp học",
-}
-SCHOOL_B: dict[str, int | str] = {
-    "run:1": 1,
-    "pick:1": "1.9",
-    "1.9:quantity": 1,
-    "1.9:people": 40,
-    "1.3:quantity": 7,  # kept from before she picked only 1.9: not counted
-    "3:quantity": 200,
-    "opening:held": 0,
-}
-COMMUNE: dict[str, int | str] = {
-    "run:9": 1,
-    "9.1:quantity": 2,
-    "9.2:people": 5,
-    "8:quantity": 1,
-    "opening:held": 1,
-}
-
-AREA = [
-    Filed("P", "Tỉnh Thừa Thiên Huế", "province", None),
-    Filed("X1", "UBND phường Kim Long", "commune", "P", "submitted", COMMUNE),
-    Filed("X1-A", "Trường THCS Kim Long", "school", "X1", "submitted", SCHOOL_A, photos=2),
-    Filed("X1-B", "Trường Tiểu học Kim Long", "school", "X1", "submitted", SCHOOL_B),
-    Filed("X1-C", "Trường Mầm non Hoa Sen", "school", "X1", "draft", SCHOOL_A),
-    Filed("X1-D", "TTHTCĐ Kim Long", "centre", "X1", "reopened", SCHOOL_A),
-    Filed("X2", "UBND xã Hương Thọ", "commune", "P", contact="0905 000 111"),
-    Filed("X2-A", "Trường Tiểu học Hương Thọ", "school", "X2", "submitted", SCHOOL_B),
-]
-
-
-async def _load(app: App, ids: dict[str, int], code: str) -> Subtree:
-    async with app.uows() as uow:
-        campaign_id = await campaign_row(uow, app)
-        return await load_subtree(uow, app.engine.campaign, campaign_id, ids[code], NOW)
+from tests.export.helpers import (
+    AREA,
+    SCHOOL_A,
+    Filed,
+    expected_sums,
+    load_area,
+    sign,
+    store,
+)
 
 
 async def test_a_commune_totals_its_own_report_and_its_submitted_schools_only(app: App) -> None:
     ids = await store(app, AREA)
-    commune = await _load(app, ids, "X1")
+    commune = await load_area(app, ids, "X1")
     got = totals(commune, ids["X1"])
     form = app.engine.campaign.form
     assert got == expected_sums(form, [f for f in AREA if f.code.startswith("X1")])
@@ -83,7 +39,7 @@ async def test_a_commune_totals_its_own_report_and_its_submitted_schools_only(ap
 
 async def test_a_group_row_is_the_sum_of_its_sub_rows(app: App) -> None:
     ids = await store(app, AREA)
-    got = totals(await _load(app, ids, "P"), ids["P"])
+    got = totals(await load_area(app, ids, "P"), ids["P"])
     form = app.engine.campaign.form
     for group in form.groups:
         if group.row.derivation is None or group.row.derivation.value != "sum_children":
@@ -95,26 +51,26 @@ async def test_a_group_row_is_the_sum_of_its_sub_rows(app: App) -> None:
 
 async def test_the_province_sums_the_same_directly_and_through_its_communes(app: App) -> None:
     ids = await store(app, AREA)
-    province = await _load(app, ids, "P")
+    province = await load_area(app, ids, "P")
     direct = totals(province, ids["P"])
     via = {key: 0 for key in direct}
     for commune in province.children(ids["P"]):
-        for key, value in totals(await _load(app, ids, commune.code), commune.id).items():
+        for key, value in totals(await load_area(app, ids, commune.code), commune.id).items():
             via[key] += value
     assert direct == via == expected_sums(app.engine.campaign.form, AREA)
 
 
 async def test_the_area_holds_the_units_under_it_in_tree_order_and_nothing_else(app: App) -> None:
     ids = await store(app, AREA)
-    commune = await _load(app, ids, "X2")
+    commune = await load_area(app, ids, "X2")
     assert [u.code for u in commune.units] == ["X2", "X2-A"]
-    province = await _load(app, ids, "P")
+    province = await load_area(app, ids, "P")
     assert [u.code for u in province.units] == [f.code for f in AREA]
 
 
 async def test_progress_per_commune_and_the_units_still_missing(app: App) -> None:
     ids = await store(app, AREA)
-    province = await _load(app, ids, "P")
+    province = await load_area(app, ids, "P")
     lines = {
         p.unit.code: (p.submitted, p.in_progress, p.not_started)
         for p in progress_by_child(province)
@@ -140,7 +96,7 @@ async def test_evidence_nominations_and_the_newest_signed_rollup_are_loaded(app:
     ids = await store(app, area)
     await sign(app, "X1", {"1:quantity": 5}, ["X1", "X1-A"], revision=1)
     await sign(app, "X1", {"1:quantity": 6}, ["X1", "X1-A", "X1-B"], revision=2)
-    province = await _load(app, ids, "P")
+    province = await load_area(app, ids, "P")
     school = province.reports[ids["X1-A"]]
     assert school.progress == SUBMITTED
     assert [(e.mime, e.size, e.sent_by) for e in school.evidence] == [
