@@ -78,6 +78,9 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
             invite_valid_days=settings.invites.valid_days,
             invite_max_uses=settings.invites.max_uses,
             max_join_failures_per_hour=settings.invites.max_failures_per_hour,
+            admin_invite_valid_hours=settings.invites.admin_valid_hours,
+            admin_invite_max_uses=settings.invites.admin_max_uses,
+            superadmins=frozenset(settings.admin.superadmins),
         )
         limits = EvidenceLimits(
             max_bytes=settings.evidence.max_file_bytes,

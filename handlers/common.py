@@ -35,6 +35,9 @@ class Policy:
     invite_valid_days: int = 30
     invite_max_uses: int = 20
     max_join_failures_per_hour: int = 5
+    admin_invite_valid_hours: int = 48  # an admin invite grants a subtree: short-lived
+    admin_invite_max_uses: int = 1
+    superadmins: frozenset[str] = frozenset()  # "platform:user_id": every unit
 
 
 @dataclass

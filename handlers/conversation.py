@@ -1,5 +1,11 @@
 """The entry of every message into the conversation: joining, then the report walk.
 
+In order: a stranger locked out for wrong codes gets silence; an admin command (read before
+anything else, so it is never taken for an answer, and a superadmin needs no unit) goes to the
+command table; a stranger's message is a code, a greeting or /start; a member's message is,
+after the checks below, a command of the table at the place of the walk where they stand, or
+else an answer. Every command, and who may use it, is in ``handlers/commands.py``.
+
 A pressed button is read as the answer it stands for only when it belongs to the step the
 person stands at now; an older button gets a polite word and the current question. Who may
 answer is decided by the sender's membership, never by what a button claims. Edited and
@@ -14,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.domain.chat import Reply, parse_button
 from bot.domain.invites import looks_like_code
 from bot.domain.numbers import format_count
-from handlers import amend
+from handlers import amend, commands
 from handlers import messages as say
 from handlers.common import MAX_TEXT, Context, Outcome, clean_text
 from handlers.join import invite_in, join, locked_until, welcome
@@ -37,6 +43,10 @@ async def respond(ctx: Context) -> Outcome:
     wants_join = text is not None and invite_in(text) is not None
     if ctx.member is None and locked_until(ctx) is not None:
         return Outcome()  # told once until when; silence until then
+    message = ctx.message
+    typed = message.button is None and message.edit_of is None and not message.forwarded
+    if typed and ctx.upload is None and (asked := commands.before_walk(ctx, text)) is not None:
+        return _limited(ctx, await commands.run(ctx, *asked, flow=None))
     if ctx.member is None:
         if ctx.message.edit_of is not None:  # a forwarded code still joins: it is the code
             return Outcome([Reply(say.EDIT_BEFORE_JOINING)])
@@ -65,13 +75,19 @@ async def respond(ctx: Context) -> Outcome:
         return Outcome([Reply(too_long), *(await flow.current_question())], data=dropped)
     if (amended := await amend.respond(flow, text)) is not None:
         return amended
-    if text is not None and text.strip().lower() == "/start":
-        unit = ctx.unit.name if ctx.unit else ""
-        return Outcome(
-            [Reply(say.ALREADY_MEMBER.format(unit=unit)), *(await flow.current_question())],
-            data=dropped,  # the question is shown plain: a later "1" is not a reading's number
-        )
+    if ctx.upload is None and (asked := commands.find(text, flow.place())) is not None:
+        ctx.conversation.data = amend.without_pending(ctx.data)  # a command drops a choice
+        return await commands.run(ctx, *asked, flow=flow)
     return await flow.respond(text)
+
+
+def _limited(ctx: Context, outcome: Outcome) -> Outcome:
+    """Replies to someone the bot does not know (a refusal, most likely) are rate-limited like
+    greetings; a configured superadmin is known without a unit."""
+    sender = f"{ctx.message.platform}:{ctx.message.user_id}"
+    if ctx.member is not None or sender in ctx.policy.superadmins or not outcome.replies:
+        return outcome
+    return _greet(ctx, outcome.replies[0])
 
 
 def _greet(ctx: Context, reply: Reply) -> Outcome:

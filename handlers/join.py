@@ -121,10 +121,28 @@ def _log_attempt(ctx: Context, typed: str, outcome: str) -> str:
 async def create_invite(
     uow: UnitOfWork, unit: Unit, role: str, valid_days: int, max_uses: int, now: datetime
 ) -> str:
-    """A fresh invite code for ``unit``; only its hash is stored, so show it once."""
+    """A fresh invite code for ``unit`` made at the command line; show it once."""
+    return await issue_invite(
+        uow, unit, role, now + timedelta(days=valid_days), max_uses, now, actor="cli"
+    )
+
+
+async def issue_invite(
+    uow: UnitOfWork,
+    unit: Unit,
+    role: str,
+    expires_at: datetime,
+    max_uses: int,
+    now: datetime,
+    *,
+    actor: str,
+) -> str:
+    """A fresh invite code for ``unit``, audited under ``actor``; only its hash is stored, so
+    the code is shown once."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     code = new_code()
-    await uow.invites.add(code, unit, role, now + timedelta(days=valid_days), max_uses, now)
-    uow.audit.record("cli", "invite.create", {"unit": unit.code, "role": role}, now)
+    await uow.invites.add(code, unit, role, expires_at, max_uses, now)
+    detail = {"unit": unit.code, "role": role, "max_uses": max_uses}
+    uow.audit.record(actor, "invite.create", detail, now)
     return code

@@ -744,3 +744,109 @@ CLI_EXPORT_OUT = "thư mục lưu các tệp (mặc định: ./exports)"
 CLI_META_YEAR = "NĂM"
 CLI_META_DIR = "THƯ_MỤC"
 CLI_EXPORT_PROGRESS = "{percent:3d}% {text}"
+
+# ---------------------------------------------------------------------------------------------
+# H1: the command table, roles over a subtree, the admin commands (handlers/commands.py,
+# handlers/roles.py, handlers/admin.py).
+# Someone without the role asked for an admin command: nothing else happens.
+ADMIN_ONLY = (
+    "Lệnh này dành cho cán bộ quản trị đơn vị. Thầy/cô cần quyền quản trị thì vui lòng "
+    "liên hệ cấp trên để nhận mã mời quản trị."
+)
+# /help for an admin: the admin commands after the usual help.
+ADMIN_HELP_TITLE = "\nLệnh quản trị (trong phạm vi đơn vị thầy/cô quản lý):"
+ADMIN_HELP_STATUS = "• /status [MÃ_ĐƠN_VỊ]: tình hình nộp báo cáo, kèm biểu đồ"
+ADMIN_HELP_EXPORT = "• /export [MÃ_ĐƠN_VỊ] [NĂM]: xuất báo cáo tổng hợp (Excel, Word, minh chứng)"
+ADMIN_HELP_INVITE = "• /invite MÃ_ĐƠN_VỊ [admin]: tạo mã mời người báo cáo (hoặc quản trị)"
+ADMIN_HELP_REVOKE = "• /revoke MÃ_ĐƠN_VỊ [SỐ]: xem và thu hồi thành viên, mã mời của đơn vị"
+ADMIN_HELP_REOPEN = "• /reopen MÃ_ĐƠN_VỊ nội dung cần sửa: trả báo cáo đã gửi về đơn vị để sửa"
+# The same words for a unit that does not exist and one outside the admin's subtree.
+ADMIN_NO_SUCH_UNIT = "Không có đơn vị mã “{code}” trong phạm vi thầy/cô quản lý."
+ADMIN_NAME_A_UNIT = (
+    "Thầy/cô vui lòng ghi mã đơn vị sau lệnh, ví dụ: /status TINH-01 "
+    "(xem danh sách mã bằng lệnh tuanle units list)."
+)
+ADMIN_NO_NAME = "(chưa có tên)"
+# /status: the totals, a line per child unit, then the units still missing.
+ADMIN_STATUS_USAGE = "Cách dùng: /status hoặc /status MÃ_ĐƠN_VỊ"
+STATUS_TITLE = "TÌNH HÌNH BÁO CÁO — {unit}, Tuần lễ {year}"
+STATUS_TOTAL = (
+    "Đã gửi {submitted}/{total} đơn vị · đang làm {in_progress} · chưa bắt đầu {not_started}"
+)
+STATUS_OWN = "• {unit} (báo cáo của chính đơn vị): {state}"
+STATUS_CHILD = (
+    "• {unit}: đã gửi {submitted}/{total} · đang làm {in_progress} · chưa bắt đầu {not_started}"
+)
+STATUS_STATES = {
+    "submitted": "đã gửi",
+    "in_progress": "đang làm",
+    "not_started": "chưa bắt đầu",
+}
+STATUS_MORE = "… và {count} đơn vị khác."
+STATUS_ALL_IN = "Tất cả đơn vị đã gửi báo cáo."
+STATUS_MISSING_TITLE = "Chưa gửi báo cáo ({count} đơn vị):"
+STATUS_MISSING = "• {unit} ({code}) — {state}; liên hệ: {contact}; hạn: trước {deadline}"
+STATUS_NO_CONTACT = "chưa có"
+STATUS_NO_DEADLINE = "chưa quy định"
+STATUS_CHART_COMING = "Biểu đồ tiến độ sẽ được gửi ngay sau tin nhắn này."
+# /export: the files are made by a job and sent in the chat.
+ADMIN_EXPORT_USAGE = "Cách dùng: /export, /export NĂM hoặc /export MÃ_ĐƠN_VỊ NĂM"
+ADMIN_EXPORT_NO_YEAR = "Chưa có dữ liệu báo cáo năm {year} trên hệ thống."
+ADMIN_EXPORT_QUEUED = (
+    "Đang chuẩn bị báo cáo tổng hợp của “{unit}” năm {year}; thầy/cô sẽ nhận tệp trong chat "
+    "này sau ít phút."
+)
+ADMIN_EXPORT_PENDING = (
+    "Báo cáo tổng hợp của “{unit}” năm {year} đang được chuẩn bị; thầy/cô sẽ nhận tệp trong "
+    "chat này, không cần yêu cầu lại."
+)
+# /invite: the code is shown once.
+ADMIN_INVITE_USAGE = (
+    "Cách dùng: /invite MÃ_ĐƠN_VỊ (mã mời người báo cáo) hoặc /invite MÃ_ĐƠN_VỊ admin "
+    "(mã mời quản trị)."
+)
+ADMIN_INVITE_MADE = (
+    "Mã mời {role} cho đơn vị “{unit}”:\n{code}\n"
+    "Hiệu lực đến {expires}, dùng được cho tối đa {uses} người.\n"
+    "Người được mời gửi mã này cho bot để bắt đầu. Mã chỉ hiện một lần; thầy/cô vui lòng "
+    "chuyển ngay cho người được mời."
+)
+# /revoke: the unit's members and open invites, numbered, then one of them revoked.
+ADMIN_REVOKE_USAGE = (
+    "Cách dùng: /revoke MÃ_ĐƠN_VỊ để xem danh sách, /revoke MÃ_ĐƠN_VỊ SỐ để thu hồi."
+)
+ADMIN_REVOKE_TITLE = "Thành viên và mã mời còn hiệu lực của “{unit}” ({code}):"
+ADMIN_REVOKE_MEMBER_LINE = "{number}. {name} — {role} ({platform})"
+ADMIN_REVOKE_INVITE_LINE = "{number}. Mã mời {role} — đã dùng {uses}/{max_uses}, hết hạn {expires}"
+ADMIN_REVOKE_HOW = "Để thu hồi, gửi: /revoke {code} SỐ"
+ADMIN_REVOKE_NOTHING = "Đơn vị “{unit}” chưa có thành viên hay mã mời nào còn hiệu lực."
+ADMIN_REVOKE_NO_NUMBER = "Không có số {number} trong danh sách. Gửi /revoke {unit} để xem lại."
+ADMIN_REVOKE_SELF = (
+    "Thầy/cô không thể tự thu hồi quyền của chính mình. Nếu cần, vui lòng nhờ cấp trên "
+    "hoặc người quản trị hệ thống."
+)
+ADMIN_REVOKED_MEMBER = "Đã thu hồi quyền của {name} tại đơn vị “{unit}”."
+ADMIN_REVOKED_INVITE = "Đã thu hồi mã mời của đơn vị “{unit}”; mã này không dùng được nữa."
+ADMIN_MEMBERSHIP_ENDED = (
+    "Quyền báo cáo của thầy/cô cho đơn vị “{unit}” đã được cấp trên thu hồi. Nếu cần tham gia "
+    "lại, thầy/cô vui lòng xin mã mời mới."
+)
+# /reopen: the report goes back to its unit with what to change.
+ADMIN_REOPEN_USAGE = (
+    "Cách dùng: /reopen MÃ_ĐƠN_VỊ nội dung cần sửa, ví dụ: /reopen THCS-01 Mục 1.3 thiếu số người."
+)
+ADMIN_REOPEN_NOT_SUBMITTED = (
+    "Báo cáo của “{unit}” chưa được gửi (hoặc đang được sửa) nên không cần mở lại."
+)
+ADMIN_REOPENED = (
+    "Đã mở lại báo cáo của “{unit}” để sửa và báo cho {told} người báo cáo. Thầy/cô sẽ được "
+    "báo khi đơn vị gửi lại."
+)
+REOPENED_BY_ADMIN = (
+    "Cấp trên đã mở lại báo cáo của đơn vị “{unit}” để sửa.\nNội dung cần sửa: {note}\n"
+    "Thầy/cô gửi “sửa báo cáo” để xem và sửa, rồi gửi lại báo cáo."
+)
+RESUBMITTED_AFTER_REOPEN = (
+    "Đơn vị “{unit}” đã gửi lại báo cáo (số tiếp nhận {reference}) lúc {when}.\n"
+    "Nội dung đã yêu cầu sửa: {note}"
+)

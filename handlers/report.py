@@ -13,11 +13,15 @@ Steps (the conversation's ``step``):
 | submitted   | "sửa báo cáo" before the deadline       | review                             |
 
 A bad answer never changes anything: it gets a correction and the same question again.
+The words that move around the walk (quay lại, xem lại, gửi báo cáo, sửa báo cáo, …) are
+entries of the command table (``handlers/commands.py``), each at the places of the walk where
+it applies (``Place``); this module reads the answers and says what a word does.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 
 from bot.domain.campaign import Deadline
 from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
@@ -26,17 +30,11 @@ from bot.evidence import EvidenceRefused
 from handlers import amend, review, rows
 from handlers import messages as say
 from handlers.common import (
-    BACK,
-    CANCEL,
-    HELP,
-    REVIEW,
-    SKIP,
     Context,
     Outcome,
     Upload,
     fold,
     match_choice,
-    navigation_word,
     refusal_text,
 )
 from handlers.questions import READINGS_KEY, Correction, Unclear, ask, read_answer, read_reading
@@ -59,9 +57,16 @@ _KEEP = {ALBUM_ROLE: ALBUM_KEEP}
 
 MENU_STEP = "menu"
 SUBMITTED_STEP = "submitted"
-CONTINUE_WORDS = frozenset({"tiep tuc", "/baocao", "bao cao", "continue", "/continue", "lam tiep"})
-EDIT_WORDS = frozenset({"sua bao cao", "sua", "/sua", "edit", "mo lai"})
 KEEP_WORDS = frozenset({"giu nguyen", "giu", "giu nhu cu", "nhu cu", "keep", "/keep"})
+
+
+class Place(StrEnum):
+    """Where in the walk a person stands, as the command table tells places apart."""
+
+    QUESTION = "question"  # at one question of the walk
+    MENU = "menu"  # paused, or not started
+    REVIEW = "review"  # at the summary, before submitting
+    SUBMITTED = "submitted"  # the report is sent
 
 
 class ReportFlow:
@@ -75,20 +80,36 @@ class ReportFlow:
 
     # Entry ------------------------------------------------------------------------------------
 
-    async def respond(self, text: str | None) -> Outcome:
-        """Routes one message by the person's step."""
+    def place(self) -> Place:
+        """Where the person stands, for the command table."""
         step = self.ctx.conversation.step
+        sent = self.report.status in {"submitted", "reopened"}  # reopened: until "sửa báo cáo"
+        if step == SUBMITTED_STEP or (sent and step != REVIEW_STEP):
+            return Place.SUBMITTED
+        if step == REVIEW_STEP:
+            return Place.REVIEW
+        if step in {MENU_STEP, "start"} or not self._is_question(step):
+            return Place.MENU
+        return Place.QUESTION
+
+    def standing(self) -> Question:
+        """The question the person stands at (at ``Place.QUESTION``)."""
+        return self.questions[find(self.questions, self.ctx.conversation.step)]
+
+    async def respond(self, text: str | None) -> Outcome:
+        """A file, or a text that is no command here: an answer, or the place shown again."""
         if self.ctx.upload is not None:
             return await self.receive_file(self.ctx.upload)
         if text is None:
             return Outcome([Reply(say.UNKNOWN_MESSAGE), *(await self.current_question())])
-        if step == SUBMITTED_STEP or (self.report.status == "submitted" and step != REVIEW_STEP):
-            return await self.after_submit(text)
-        if step == REVIEW_STEP:
-            return await review.respond(self, text)
-        if step in {MENU_STEP, "start"} or not self._is_question(step):
-            return await self.menu(text)
-        return await self.answer(self.questions[find(self.questions, step)], text)
+        place = self.place()
+        if place is Place.SUBMITTED:
+            return Outcome([self.submitted_reply()], step=SUBMITTED_STEP)
+        if place is Place.REVIEW:
+            return await review.show(self, [Reply(say.REVIEW_HOW_TO_EDIT)])
+        if place is Place.MENU:
+            return Outcome([Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))])
+        return await self.answer(self.standing(), text)
 
     def _is_question(self, step: str) -> bool:
         return any(q.key == step for q in self.questions)
@@ -99,17 +120,6 @@ class ReportFlow:
         """Stores the answer to ``question`` and asks the next one; a bad answer is re-asked."""
         if (picked := await self.pick_reading(question, text)) is not None:
             return picked
-        action = navigation_word(text)
-        if action == BACK:
-            return await self.go_back(question)
-        if action == SKIP:
-            return await self.advance(question)
-        if action == REVIEW:
-            return await review.show(self)
-        if action == CANCEL:
-            return self.pause(question)
-        if action == HELP:
-            return Outcome([Reply(say.HELP), await self.ask(question)])
         if question.kind is not Kind.PHOTOS and fold(text) in KEEP_WORDS:
             if not has_stored_value(question, self.answers):  # nothing to keep: say so
                 return Outcome([Reply(say.KEEP_NOTHING), await self.ask(question)])
@@ -217,18 +227,6 @@ class ReportFlow:
         if step == SUBMITTED_STEP:
             return [self.submitted_reply()]
         return [Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))]
-
-    async def menu(self, text: str) -> Outcome:
-        """Between sessions: "tiếp tục" goes back to the saved question."""
-        folded = fold(text)
-        action = navigation_word(text)
-        if action == REVIEW:
-            return await review.show(self)
-        if action == HELP:
-            return Outcome([Reply(say.HELP), *(await self.current_question())])
-        if folded in CONTINUE_WORDS or match_choice(text, (say.CONTINUE,)):
-            return await self.resume()
-        return Outcome([Reply(say.MENU, choices=(say.CONTINUE,), actions=(say.REVIEW,))])
 
     async def resume(self) -> Outcome:
         """After a pause: the first question still unanswered, else the photos, else the review.
@@ -340,27 +338,32 @@ class ReportFlow:
         )
 
     def submitted_reply(self) -> Reply:
+        if self.report.status == "reopened":  # by an admin: what to change, again
+            unit = self.ctx.unit.name if self.ctx.unit else ""
+            note = self.report.reopen_note or ""
+            text = say.REOPENED_BY_ADMIN.format(unit=unit, note=note)
+            return Reply(text, choices=(say.EDIT,), actions=(say.REVIEW,))
         return Reply(
             say.ALREADY_SUBMITTED.format(reference=self.report.reference),
             choices=(say.EDIT,),
             actions=(say.REVIEW,),
         )
 
-    async def after_submit(self, text: str) -> Outcome:
-        """Once submitted: the receipt again, the review, or editing before the deadline."""
-        folded = fold(text)
-        if navigation_word(text) == REVIEW:
-            shown = await review.show(self, submitted=True)
-            return replace(shown, step=SUBMITTED_STEP)
-        if folded in EDIT_WORDS or match_choice(text, (say.EDIT,)):
-            if locked := self.locked_reply():
-                return Outcome([locked], step=SUBMITTED_STEP)
-            self.report.status = "draft"
-            self.ctx.uow.audit.record(
-                self._actor(), "report.edit", {"report": self.report.id}, self.ctx.now
-            )
-            return await review.show(self, [Reply(say.REOPENED_FOR_EDIT)])
-        return Outcome([self.submitted_reply()], step=SUBMITTED_STEP)
+    async def review_submitted(self) -> Outcome:
+        """The summary of the report as sent; the person stays where they are."""
+        shown = await review.show(self, submitted=True)
+        return replace(shown, step=SUBMITTED_STEP)
+
+    async def edit_submitted(self) -> Outcome:
+        """Opens the sent report for editing, before the deadline (or, once an admin reopened
+        it, whatever the deadline)."""
+        if locked := self.locked_reply():
+            return Outcome([locked], step=SUBMITTED_STEP)
+        self.report.status = "draft"
+        self.ctx.uow.audit.record(
+            self._actor(), "report.edit", {"report": self.report.id}, self.ctx.now
+        )
+        return await review.show(self, [Reply(say.REOPENED_FOR_EDIT)])
 
     def _actor(self) -> str:
         member = self.ctx.member

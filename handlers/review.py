@@ -1,39 +1,56 @@
-"""The review before submitting: the whole report on one screen, edits, then the receipt."""
+"""The review before submitting: the whole report on one screen, edits, then the receipt.
+
+It knows the walk only through ``Walk`` (what ``handlers.report.ReportFlow`` offers), so the
+walk imports the review and never the other way round; the words that submit or edit at the
+review are entries of the command table (``handlers/commands.py``).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.domain.chat import Reply
 from bot.domain.form import Derivation, Form, Group, Item, MeasureKind
 from bot.domain.numbers import format_count, format_money
 from bot.domain.totals import derived_values, rows_run
 from handlers import messages as say
-from handlers.common import BACK, CANCEL, HELP, Outcome, fold, match_choice, navigation_word
+from handlers.common import Context, Notice, Outcome, fold
 from handlers.walk import (
     OPENING_KEY,
     PHOTOS_KEY,
     REVIEW_STEP,
     Kind,
+    Question,
     answer_key,
     applies,
     find,
     run_key,
     unanswered,
 )
+from storage.models import Report
+from storage.repositories import REVOKED
 
-if TYPE_CHECKING:
-    from handlers.report import ReportFlow
-
-SUBMIT_WORDS = frozenset({"gui", "gui bao cao", "nop", "nop bao cao", "submit", "/submit"})
-_EDIT = re.compile(r"^(?:sua|/sua|edit)\s+(.+)$")
 LABEL_LIMIT = 60
 
 
+class Walk(Protocol):
+    """The report walk as the review uses it."""
+
+    ctx: Context
+    report: Report
+    answers: dict[str, int | str | None]
+    questions: tuple[Question, ...]
+
+    async def go_to(self, question: Question, prefix: list[Reply] | None = None) -> Outcome: ...
+
+    def deadline_text(self) -> str | None: ...
+
+    def late(self) -> bool: ...
+
+
 async def show(
-    flow: ReportFlow, prefix: list[Reply] | None = None, *, submitted: bool = False
+    flow: Walk, prefix: list[Reply] | None = None, *, submitted: bool = False
 ) -> Outcome:
     """Shows the summary and moves to the review step."""
     text = await summary(flow)
@@ -47,26 +64,11 @@ async def show(
     )
 
 
-async def respond(flow: ReportFlow, text: str) -> Outcome:
-    """At the review: submit, edit one row, go back, or pause."""
-    folded = fold(text)
-    action = navigation_word(text)
-    if folded in SUBMIT_WORDS or match_choice(text, (say.SUBMIT,)):
-        return await submit(flow)
-    if edit := _EDIT.match(folded):
-        return await edit_item(flow, edit.group(1).strip())
-    if action == BACK:
-        last = flow.questions[-1]
-        return await flow.go_to(last)
-    if action == CANCEL:
-        return flow.pause(flow.cursor_question())
-    if action == HELP:
-        return Outcome([Reply(say.HELP), *(await show(flow)).replies], step=REVIEW_STEP)
-    return await show(flow, [Reply(say.REVIEW_HOW_TO_EDIT)])
-
-
-async def edit_item(flow: ReportFlow, what: str) -> Outcome:
+async def edit_item(flow: Walk, what: str) -> Outcome:
     """Jumps to the question for row (or group) ``what``, then back here once answered."""
+    what = fold(what)
+    if not what:  # "sửa" alone: how to name a row
+        return await show(flow, [Reply(say.REVIEW_HOW_TO_EDIT)])
     target = _target(what)
     keys = [q.key for q in flow.questions]
     group_question = target.replace("item:", "run:", 1)
@@ -95,7 +97,7 @@ def _target(what: str) -> str:
     return f"item:{what}"
 
 
-async def submit(flow: ReportFlow) -> Outcome:
+async def submit(flow: Walk) -> Outcome:
     """Submits the report and gives the receipt; refused without enough evidence."""
     ctx = flow.ctx
     rule = ctx.campaign.evidence
@@ -106,6 +108,10 @@ async def submit(flow: ReportFlow) -> Outcome:
         outcome.data = {**(outcome.data or {}), "return_to_review": True}
         return outcome
     report = flow.report
+    # Reopened by an admin since it was last sent: they are told it came back.
+    reopened = report.reopened_at is not None and (
+        report.submitted_at is None or report.reopened_at > report.submitted_at
+    )
     report.status = "submitted"
     report.revision += 1
     report.submitted_at = ctx.now
@@ -113,7 +119,7 @@ async def submit(flow: ReportFlow) -> Outcome:
     if report.reference is None:
         report.reference = f"TL{ctx.campaign.year % 100:02d}-{report.id:06d}"
     ctx.uow.audit.record(
-        flow._actor(),
+        f"member:{ctx.member.id}" if ctx.member else "system",
         "report.submit",
         {"report": report.id, "reference": report.reference, "revision": report.revision},
         ctx.now,
@@ -133,10 +139,32 @@ async def submit(flow: ReportFlow) -> Outcome:
     totals = derived_values(ctx.campaign.form, flow.answers, kind)
     if computed := computed_lines(ctx.campaign.form, totals):
         text += "\n" + say.RECEIPT_COMPUTED.format(lines="\n".join(computed))
-    return Outcome([Reply(text)], step="submitted")
+    notice = await _tell_reopener(flow, reference) if reopened else None
+    return Outcome([Reply(text)], step="submitted", notices=[notice] if notice else [])
 
 
-async def summary(flow: ReportFlow) -> str:
+async def _tell_reopener(flow: Walk, reference: str) -> Notice | None:
+    """The admin who reopened the report is told it was submitted again (if still a member)."""
+    report, ctx = flow.report, flow.ctx
+    admin = await ctx.uow.members.get(report.reopened_by) if report.reopened_by else None
+    if admin is None or admin.role == REVOKED:
+        return None
+    text = say.RESUBMITTED_AFTER_REOPEN.format(
+        unit=ctx.unit.name if ctx.unit else "",
+        reference=reference,
+        when=say.MOMENT.format(moment=ctx.now.astimezone(ctx.zone)),
+        note=report.reopen_note or "",
+    )
+    return Notice(
+        admin.platform,
+        admin.chat_id,
+        admin.user_id,
+        Reply(text),
+        dedupe_key=f"resubmitted:{report.id}:{report.revision}",
+    )
+
+
+async def summary(flow: Walk) -> str:
     """The whole report as text, group by group."""
     ctx = flow.ctx
     answers = flow.answers

@@ -1,0 +1,349 @@
+"""The admin commands: /status, /export, /invite, /revoke and /reopen, over the admin's subtree.
+
+The command table (``handlers/commands.py``) lets only admins and superadmins reach these
+functions; each one that names a unit checks it lies in the sender's subtree
+(``handlers.roles.named_unit``), so no admin sees or acts on a unit outside it. Long work (the
+chart, the export files) is queued as a job in the same transaction as the reply saying so; a
+runner outside the conversation does it and sends the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import timedelta
+
+from bot.domain.chat import Reply
+from bot.domain.units import UNIT_KINDS, level_of
+from handlers import messages as say
+from handlers.common import Context, Notice, Outcome, fold
+from handlers.join import issue_invite
+from handlers.roles import Request, home, named_unit
+from storage.models import Invite, Member, Report, Unit
+
+SUBMITTED, IN_PROGRESS, NOT_STARTED = "submitted", "in_progress", "not_started"
+MAX_CHILD_LINES = 30  # child units listed one a line in /status; the rest are counted
+MAX_MISSING_LINES = 20  # units still missing listed with their contact; the rest are counted
+ADMIN_WORDS = frozenset({"admin", "quan tri", "quantri", "qt"})
+REPORTER_WORDS = frozenset({"reporter", "bao cao", "baocao", "nguoi bao cao"})
+
+
+async def _target(request: Request, code: str | None, command: str) -> Unit | Reply:
+    """The unit a command is about (named, or the admin's own); a reply when there is none
+    the sender may act on."""
+    ctx, access = request.ctx, request.access
+    if code:
+        unit = await named_unit(ctx, access, code, command)
+        return unit if unit is not None else Reply(say.ADMIN_NO_SUCH_UNIT.format(code=code))
+    unit = await home(ctx, access)
+    return unit if unit is not None else Reply(say.ADMIN_NAME_A_UNIT)
+
+
+# /status ----------------------------------------------------------------------------------------
+
+
+async def status(request: Request) -> Outcome:
+    """Progress over the subtree: per child unit, then the units still missing with their
+    contact and deadline; the chart follows as a job."""
+    ctx = request.ctx
+    words = request.arguments.split()
+    if len(words) > 1:
+        return Outcome([Reply(say.ADMIN_STATUS_USAGE)])
+    root = await _target(request, words[0] if words else None, "status")
+    if isinstance(root, Reply):
+        return Outcome([root])
+    units = await ctx.uow.units.subtree(root.id)
+    reports = await ctx.uow.reports.of_subtree(ctx.campaign_id, root.id)
+    text = status_text(ctx, root, units, reports)
+    await _queue(ctx, "status_chart", {"unit_id": root.id}, None)
+    return Outcome([Reply(text)])
+
+
+def status_text(ctx: Context, root: Unit, units: list[Unit], reports: list[Report]) -> str:
+    """The /status message: totals, a line per child unit, then who is still missing."""
+    state = {unit.id: NOT_STARTED for unit in units}
+    for report in reports:
+        state[report.unit_id] = SUBMITTED if report.status == "submitted" else IN_PROGRESS
+    children: dict[int | None, list[Unit]] = {}
+    for unit in sorted(units, key=lambda u: u.code):
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered = list(_depth_first(root, children))
+    lines = [
+        say.STATUS_TITLE.format(unit=root.name, year=ctx.campaign.year),
+        _counts_line(say.STATUS_TOTAL, (state[u.id] for u in ordered)),
+    ]
+    if children.get(root.id):
+        lines.append(
+            say.STATUS_OWN.format(unit=root.name, state=say.STATUS_STATES[state[root.id]])
+        )
+        shown = children[root.id][:MAX_CHILD_LINES]
+        for child in shown:
+            below = (state[u.id] for u in _depth_first(child, children))
+            lines.append(_counts_line(say.STATUS_CHILD, below, unit=child.name))
+        if len(children[root.id]) > len(shown):
+            lines.append(say.STATUS_MORE.format(count=len(children[root.id]) - len(shown)))
+    missing = [unit for unit in ordered if state[unit.id] != SUBMITTED]
+    lines.append("")
+    if not missing:
+        lines.append(say.STATUS_ALL_IN)
+    else:
+        lines.append(say.STATUS_MISSING_TITLE.format(count=len(missing)))
+        for unit in missing[:MAX_MISSING_LINES]:
+            lines.append(
+                say.STATUS_MISSING.format(
+                    unit=unit.name,
+                    code=unit.code,
+                    state=say.STATUS_STATES[state[unit.id]],
+                    contact=unit.contact or say.STATUS_NO_CONTACT,
+                    deadline=_deadline(ctx, unit),
+                )
+            )
+        if len(missing) > MAX_MISSING_LINES:
+            lines.append(say.STATUS_MORE.format(count=len(missing) - MAX_MISSING_LINES))
+    lines += ["", say.STATUS_CHART_COMING]
+    return "\n".join(lines)
+
+
+def _depth_first(root: Unit, children: dict[int | None, list[Unit]]) -> Iterable[Unit]:
+    """The unit and every unit under it, each parent before its children, in code order."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        unit = stack.pop()
+        if unit.id in seen:  # a loop in the parent links must not hang the command
+            continue
+        seen.add(unit.id)
+        yield unit
+        stack.extend(reversed(children.get(unit.id, [])))
+
+
+def _counts_line(template: str, states: Iterable[str], **fields: str) -> str:
+    counted = Counter(states)
+    return template.format(
+        submitted=counted[SUBMITTED],
+        total=sum(counted.values()),
+        in_progress=counted[IN_PROGRESS],
+        not_started=counted[NOT_STARTED],
+        **fields,
+    )
+
+
+def _deadline(ctx: Context, unit: Unit) -> str:
+    """The deadline that applies to the unit's report, as said in /status."""
+    if unit.kind not in UNIT_KINDS:
+        return say.STATUS_NO_DEADLINE
+    deadline = ctx.campaign.deadline_for(level_of(unit.kind))
+    return deadline.before.strftime("%d/%m/%Y") if deadline else say.STATUS_NO_DEADLINE
+
+
+async def _queue(
+    ctx: Context, kind: str, params: dict[str, int], dedupe_key: str | None
+) -> int | None:
+    """Queues a job whose result goes back to this chat; None when ``dedupe_key`` is taken."""
+    message = ctx.message
+    return await ctx.uow.jobs.add(
+        kind=kind,
+        params=dict(params),
+        platform=message.platform,
+        chat_id=message.chat_id,
+        user_id=message.user_id,
+        member_id=ctx.member.id if ctx.member else None,
+        now=ctx.now,
+        dedupe_key=dedupe_key,
+    )
+
+
+# /export ----------------------------------------------------------------------------------------
+
+
+async def export(request: Request) -> Outcome:
+    """Queues the export of the subtree's report for a year (the running campaign's unless
+    named); a second request while one is being prepared is told so, not queued again."""
+    ctx = request.ctx
+    year = ctx.campaign.year
+    code: str | None = None
+    for word in request.arguments.split():
+        if len(word) == 4 and word.isascii() and word.isdigit():
+            year = int(word)
+        elif code is None:
+            code = word
+        else:
+            return Outcome([Reply(say.ADMIN_EXPORT_USAGE)])
+    root = await _target(request, code, "export")
+    if isinstance(root, Reply):
+        return Outcome([root])
+    campaign = await ctx.uow.campaigns.by_year(year)
+    if campaign is None:
+        return Outcome([Reply(say.ADMIN_EXPORT_NO_YEAR.format(year=year))])
+    message = ctx.message
+    prefix = f"export:{root.id}:{year}:{message.platform}:{message.user_id}:"
+    key = prefix + str(await ctx.uow.jobs.settled(prefix))
+    params = {"unit_id": root.id, "year": year}
+    if await _queue(ctx, "export", params, key) is None:
+        return Outcome([Reply(say.ADMIN_EXPORT_PENDING.format(unit=root.name, year=year))])
+    ctx.uow.audit.record(request.access.actor, "export.request", dict(params), ctx.now)
+    return Outcome([Reply(say.ADMIN_EXPORT_QUEUED.format(unit=root.name, year=year))])
+
+
+# /invite ----------------------------------------------------------------------------------------
+
+
+async def invite(request: Request) -> Outcome:
+    """A reporter invite (the usual validity) or an admin invite (single-use, short-lived by
+    default) for a unit of the subtree; the code is shown once."""
+    ctx = request.ctx
+    words = request.arguments.split(maxsplit=1)
+    if not words:
+        return Outcome([Reply(say.ADMIN_INVITE_USAGE)])
+    role_word = fold(words[1]) if len(words) > 1 else "reporter"
+    if role_word not in ADMIN_WORDS | REPORTER_WORDS:
+        return Outcome([Reply(say.ADMIN_INVITE_USAGE)])
+    unit = await _target(request, words[0], "invite")
+    if isinstance(unit, Reply):
+        return Outcome([unit])
+    policy = ctx.policy
+    if role_word in ADMIN_WORDS:
+        role, uses = "admin", policy.admin_invite_max_uses
+        expires = ctx.now + timedelta(hours=policy.admin_invite_valid_hours)
+    else:
+        role, uses = "reporter", policy.invite_max_uses
+        expires = ctx.now + timedelta(days=policy.invite_valid_days)
+    code = await issue_invite(
+        ctx.uow, unit, role, expires, uses, ctx.now, actor=request.access.actor
+    )
+    text = say.ADMIN_INVITE_MADE.format(
+        role=say.ROLE_NAMES[role],
+        unit=unit.name,
+        code=code,
+        expires=say.MOMENT.format(moment=expires.astimezone(ctx.zone)),
+        uses=uses,
+    )
+    return Outcome([Reply(text)])
+
+
+# /revoke ----------------------------------------------------------------------------------------
+
+
+async def revoke(request: Request) -> Outcome:
+    """``/revoke UNIT`` lists the unit's members and open invites, numbered; ``/revoke UNIT N``
+    ends that membership or invite (audited). An admin cannot revoke their own membership."""
+    ctx = request.ctx
+    words = request.arguments.split()
+    if not words or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
+        return Outcome([Reply(say.ADMIN_REVOKE_USAGE)])
+    unit = await _target(request, words[0], "revoke")
+    if isinstance(unit, Reply):
+        return Outcome([unit])
+    entries: list[Member | Invite] = [
+        *(await ctx.uow.members.of_unit(unit.id)),
+        *(await ctx.uow.invites.open_for(unit.id, ctx.now)),
+    ]
+    if len(words) == 1:
+        return Outcome([Reply(_revoke_list(ctx, unit, entries))])
+    number = int(words[1]) if len(words[1]) <= 6 else 0
+    if not 1 <= number <= len(entries):
+        return Outcome([Reply(say.ADMIN_REVOKE_NO_NUMBER.format(number=words[1], unit=unit.code))])
+    entry = entries[number - 1]
+    if isinstance(entry, Invite):
+        await ctx.uow.invites.revoke(entry, ctx.now)
+        ctx.uow.audit.record(
+            request.access.actor,
+            "invite.revoke",
+            {"unit": unit.code, "invite": entry.id, "role": entry.role},
+            ctx.now,
+        )
+        return Outcome([Reply(say.ADMIN_REVOKED_INVITE.format(unit=unit.name))])
+    if ctx.member is not None and entry.id == ctx.member.id:
+        return Outcome([Reply(say.ADMIN_REVOKE_SELF)])
+    await ctx.uow.members.revoke(entry)
+    ctx.uow.audit.record(
+        request.access.actor,
+        "member.revoke",
+        {"unit": unit.code, "member": entry.id, "platform": entry.platform},
+        ctx.now,
+    )
+    told = Notice(
+        entry.platform,
+        entry.chat_id,
+        entry.user_id,
+        Reply(say.ADMIN_MEMBERSHIP_ENDED.format(unit=unit.name)),
+    )
+    name = entry.display_name or say.ADMIN_NO_NAME
+    return Outcome(
+        [Reply(say.ADMIN_REVOKED_MEMBER.format(name=name, unit=unit.name))], notices=[told]
+    )
+
+
+def _revoke_list(ctx: Context, unit: Unit, entries: list[Member | Invite]) -> str:
+    if not entries:
+        return say.ADMIN_REVOKE_NOTHING.format(unit=unit.name)
+    lines = [say.ADMIN_REVOKE_TITLE.format(unit=unit.name, code=unit.code)]
+    for number, entry in enumerate(entries, start=1):
+        if isinstance(entry, Invite):
+            lines.append(
+                say.ADMIN_REVOKE_INVITE_LINE.format(
+                    number=number,
+                    role=say.ROLE_NAMES.get(entry.role, entry.role),
+                    uses=entry.uses,
+                    max_uses=entry.max_uses,
+                    expires=say.MOMENT.format(moment=entry.expires_at.astimezone(ctx.zone)),
+                )
+            )
+        else:
+            lines.append(
+                say.ADMIN_REVOKE_MEMBER_LINE.format(
+                    number=number,
+                    name=entry.display_name or say.ADMIN_NO_NAME,
+                    role=say.ROLE_NAMES.get(entry.role, entry.role),
+                    platform=entry.platform,
+                )
+            )
+    lines.append(say.ADMIN_REVOKE_HOW.format(code=unit.code))
+    return "\n".join(lines)
+
+
+# /reopen ----------------------------------------------------------------------------------------
+
+
+async def reopen(request: Request) -> Outcome:
+    """Returns a unit's submitted report to its reporters with a note of what to change; each
+    of them is told in chat, and the admin is told when it is submitted again."""
+    ctx = request.ctx
+    words = request.arguments.split(maxsplit=1)
+    if len(words) < 2:
+        return Outcome([Reply(say.ADMIN_REOPEN_USAGE)])
+    unit = await _target(request, words[0], "reopen")
+    if isinstance(unit, Reply):
+        return Outcome([unit])
+    report = await ctx.uow.reports.find(ctx.campaign_id, unit.id)
+    if report is None or report.status != "submitted":
+        return Outcome([Reply(say.ADMIN_REOPEN_NOT_SUBMITTED.format(unit=unit.name))])
+    notices = await reopen_report(ctx, report, unit, words[1], request.access.actor)
+    text = say.ADMIN_REOPENED.format(unit=unit.name, told=len(notices))
+    return Outcome([Reply(text)], notices=notices)
+
+
+async def reopen_report(
+    ctx: Context, report: Report, unit: Unit, note: str, actor: str
+) -> list[Notice]:
+    """Reopens the report (audited) and says so to every member of the unit but the sender."""
+    sender = ctx.member
+    await ctx.uow.reports.reopen(report, note, sender.id if sender else None, ctx.now)
+    ctx.uow.audit.record(
+        actor,
+        "report.reopen",
+        {"report": report.id, "unit": unit.code, "revision": report.revision, "note": note},
+        ctx.now,
+    )
+    text = say.REOPENED_BY_ADMIN.format(unit=unit.name, note=note)
+    return [
+        Notice(
+            member.platform,
+            member.chat_id,
+            member.user_id,
+            Reply(text),
+            dedupe_key=f"reopen:{report.id}:{report.revision}:{member.id}",
+        )
+        for member in await ctx.uow.members.of_unit(unit.id)
+        if sender is None or member.id != sender.id
+    ]
