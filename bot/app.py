@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.domain.campaign import Campaign
 from bot.domain.loader import default_data_dir, load_campaigns
-from bot.engine import Clock, Engine
+from bot.artifacts import ArtifactStore
+from bot.engine import Clock, Engine, SystemClock
 from bot.engine.core import EvidenceLimits, Retry
+from bot.engine.jobs import JobRunner
 from bot.redact import Redactor
 from handlers import messages as say
 from handlers.common import Policy
@@ -35,8 +37,11 @@ class App:
     engine: Engine
     files: LocalFileStore
     zone: ZoneInfo
+    artifacts: ArtifactStore  # files made for people: charts, exports
+    jobs: JobRunner  # started by ``serve`` and the terminal chat, not by ``build``
 
     async def close(self) -> None:
+        await self.jobs.close()
         await self.database.dispose()
 
 
@@ -102,7 +107,30 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
             redact=Redactor.from_settings(settings),
         )
         await engine.start()
+        artifacts = ArtifactStore(
+            uows,
+            files,
+            clock or SystemClock(),
+            valid_hours=settings.web.link_valid_hours,
+            public_url=settings.web.public_url,
+            zone=zone,
+        )
+        jobs = JobRunner(
+            uows,
+            engine,
+            artifacts,
+            files,
+            settings,
+            clock=clock,
+            zone=zone,
+            lease_seconds=delivery.lease_seconds,
+            sweep_seconds=delivery.sweep_seconds,
+            # With SQLite this is the only process running jobs: a killed one's restart at once.
+            exclusive=is_sqlite(settings.database.url),
+            redact=Redactor.from_settings(settings),
+        )
+        engine.on_job_queued(jobs.wake)
     except BaseException:
         await database.dispose()
         raise
-    return App(settings, database, uows, engine, files, zone)
+    return App(settings, database, uows, engine, files, zone, artifacts, jobs)

@@ -223,7 +223,10 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     logs.configure(settings.log.level, settings.log.format, file, _redactor(settings))
     app = await _open(settings)
     try:
-        console = ConsoleChat(app.engine, user_id=getattr(args, "user", None))
+        console = ConsoleChat(
+            app.engine, user_id=getattr(args, "user", None), artifacts=app.artifacts
+        )
+        await app.jobs.start()  # an admin's /status and /export run here too
         campaign = app.engine.campaign
         console.note(say.CHAT_BANNER.format(year=campaign.year))
         resumed = await console.resume_pending()
@@ -237,11 +240,20 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
             await console.show_where()
         try:
             await console.run()
+            await _finish_jobs(app, console)
         finally:  # end of input, /thoat or Ctrl-C (which then exits with 130)
             console.goodbye()
     finally:
         await app.close()
     return 0
+
+
+async def _finish_jobs(app: App, console: ConsoleChat) -> None:
+    """At the end of input, lets the jobs asked for finish and shows what they sent (a script
+    piping ``/export`` gets its files); Ctrl-C leaves at once, the jobs left for the next start."""
+    await app.jobs.run_due()
+    await console.settle()
+    console.show(await console.chat.flush())
 
 
 async def _demo_invite(app: App, user_id: str) -> str | None:

@@ -1,9 +1,10 @@
 """Running the bot on its platforms until SIGTERM or SIGINT, then stopping cleanly.
 
 Telegram and Zalo are each served when their token is set, by long polling or by a webhook on
-the one web app (which also answers ``GET /healthz``). On a stop signal, intake stops first,
-then messages in flight are finished and their replies sent; what was stored but not processed
-is processed at the next start.
+the one web app (which also answers ``GET /healthz`` and serves the files the bot made under
+``/f/<token>``). The job runner (charts, exports) runs beside them. On a stop signal, intake
+stops first, then messages in flight are finished and their replies sent; what was stored but
+not processed is processed at the next start, and a job cut short is run again.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     retry = Retry(first=0.5, cap=settings.delivery.max_backoff_seconds)
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
-        sender = TelegramSender(bot, max_attempts=tg.max_attempts)
+        sender = TelegramSender(bot, max_attempts=tg.max_attempts, artifacts=app.artifacts)
         telegram = TelegramAdapter(
             app.engine,
             bot,
@@ -89,7 +90,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
                 deadline_seconds=settings.evidence.fetch_timeout_seconds,
             )
             client = ZaloClient(zl.token.get_secret_value(), zl.api_base, media=media)
-            zalo_sender = ZaloSender(client, per_second=zl.messages_per_second)
+            zalo_sender = ZaloSender(
+                client, per_second=zl.messages_per_second, artifacts=app.artifacts
+            )
             zalo = ZaloAdapter(
                 app.engine,
                 client,
@@ -108,6 +111,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             telegram_secret=tg_secret,
             zalo=zalo if zl_secret else None,
             zalo_secret=zl_secret,
+            artifacts=app.artifacts,
         )
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
@@ -118,10 +122,12 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             await telegram.set_webhook(tg.webhook_url, tg_secret)
         if zalo is not None and zl_secret:
             await zalo.set_webhook(zl.webhook_url, zl_secret)
+        await app.jobs.start()
 
         await stop.wait()
         log.info("stopping")
         app.engine.stop()  # a message meeting a fault now waits for the next start
+        await app.jobs.close()  # a job cut short is pending again for the next start
         for adapter in (telegram, zalo):
             if adapter is not None:
                 adapter.stop()

@@ -850,3 +850,82 @@ RESUBMITTED_AFTER_REOPEN = (
     "Đơn vị “{unit}” đã gửi lại báo cáo (số tiếp nhận {reference}) lúc {when}.\n"
     "Nội dung đã yêu cầu sửa: {note}"
 )
+
+# ---------------------------------------------------------------------------------------------
+# H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).
+# A document on Zalo is a link; {expires} is Vietnam time, "14:30 ngày 12/10/2023".
+FILE_LINK = "📎 {name}\nTải về: {link}\n(Liên kết dùng được đến {expires}.)"
+# No [web] public_url: the file cannot be linked, but it exists on the server.
+FILE_AT_SERVER = (
+    "📎 {name}: tệp đã được tạo trên máy chủ của bot. Thầy/cô vui lòng nhờ người quản trị "
+    "máy chủ gửi tệp này."
+)
+# A file too large for Telegram (50 MB) and no public link to send instead.
+FILE_TOO_LARGE_HERE = "📎 {name} ({size} MB) quá lớn để gửi qua Telegram."
+# A file whose link expired before it could be sent (the chat was unreachable for days).
+FILE_EXPIRED = "📎 {name}: tệp đã hết hạn. Thầy/cô vui lòng yêu cầu lại."
+FILE_EXPIRES_AT = "{time:%H:%M} ngày {time:%d/%m/%Y}"
+# The terminal chat prints where a file the bot made lies, so the admin can open it.
+CHAT_FILE_SAVED = "📎 {name}: {path}"
+# A long job tells how far it got, at most every few seconds ({text} is the job's own words).
+JOB_PROGRESS = "⏳ {percent}% — {text}"
+# A job that failed three times; nothing about the cause (the log has it, redacted).
+JOB_FAILED = (
+    "Xin lỗi thầy/cô, bot chưa làm xong yêu cầu này do trục trặc kỹ thuật. "
+    "Thầy/cô vui lòng thử lại sau ít phút."
+)
+
+# Commendation nominations (seed 003: “danh sách đề nghị khen thưởng tập thể, cá nhân”), the
+# optional step after the narrative questions (handlers/nominations.py).
+NOMINATIONS_NONE = Choice("none", "Không có")
+NOMINATIONS_DONE = Choice("done", "Xong")
+NOMINATION_COLLECTIVE = Choice("collective", "Tập thể")
+NOMINATION_INDIVIDUAL = Choice("individual", "Cá nhân")
+NOMINATION_KINDS = {"collective": "tập thể", "individual": "cá nhân"}
+ASK_NOMINATIONS = (
+    "Đề nghị khen thưởng: đơn vị có đề nghị khen thưởng tập thể, cá nhân nào không?\n"
+    "Mỗi tin nhắn một đề nghị: tên - tập thể hay cá nhân - một dòng thành tích, ví dụ:\n"
+    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi\n"
+    "Tổ Ngữ văn - tập thể - tổ chức ngày hội đọc sách\n"
+    "Nếu không có, thầy/cô chọn “Không có”."
+)
+NOMINATIONS_LIST = "Danh sách đề nghị khen thưởng ({count}/{max}):\n{lines}"
+NOMINATION_LINE = "{number}. {name} ({kind}): {achievement}"
+NOMINATIONS_NEXT = (
+    "Gửi đề nghị tiếp theo (mỗi tin nhắn một đề nghị), “xóa 2” để bỏ đề nghị số 2, "
+    "hoặc chọn “Xong” khi đã đủ."
+)
+NOMINATIONS_NEXT_FULL = "Đã đủ {max} đề nghị. Gửi “xóa 2” để bỏ đề nghị số 2, hoặc chọn “Xong”."
+NOMINATION_SAVED = "Đã lưu đề nghị số {number}: {name} ({kind})."
+NOMINATION_REMOVED = "Đã xóa đề nghị số {number}: {name}."
+NOMINATIONS_CLEARED = "Đã xóa cả {count} đề nghị."
+NOMINATION_ASK_KIND = "“{name}” là tập thể hay cá nhân? Thầy/cô chọn một ý."
+NOMINATION_KIND_DROPPED = "Chưa lưu đề nghị “{name}” vì chưa rõ là tập thể hay cá nhân."
+NOMINATION_UNREAD = (
+    "Chưa rõ đề nghị. Thầy/cô gửi tên, tập thể hay cá nhân, và một dòng thành tích, "
+    "cách nhau bằng dấu gạch ngang, ví dụ:\n"
+    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi"
+)
+NOMINATION_NO_NAME = (
+    "Tên người hoặc tập thể được đề nghị cần có chữ, ví dụ: Tổ Ngữ văn - tập thể - "
+    "tổ chức ngày hội đọc sách."
+)
+NOMINATION_NAME_TOO_LONG = (
+    "Tên được đề nghị dài {length} ký tự, quá {limit} ký tự. Thầy/cô gửi lại với tên ngắn hơn."
+)
+NOMINATION_ACHIEVEMENT_TOO_LONG = (
+    "Thành tích dài {length} ký tự, quá {limit} ký tự. "
+    "Thầy/cô viết gọn lại trong một dòng rồi gửi lại."
+)
+NOMINATION_TWICE = "“{name}” đã có trong danh sách (đề nghị số {number}); chưa lưu thêm."
+NOMINATIONS_FULL = (
+    "Danh sách đã đủ {max} đề nghị, không thêm được nữa. "
+    "Thầy/cô gửi “xóa 2” để bỏ một đề nghị, hoặc chọn “Xong”."
+)
+NOMINATION_NO_SUCH = "Không có đề nghị số {number}; danh sách có {count} đề nghị."
+NOMINATIONS_EMPTY = "Danh sách đề nghị khen thưởng đang trống, không có gì để xóa."
+REVIEW_NOMINATIONS = "Đề nghị khen thưởng: {count}"
+REVIEW_NOMINATIONS_NONE = "Đề nghị khen thưởng: không có"
+REVIEW_NOMINATIONS_MISSING = "Đề nghị khen thưởng: chưa trả lời"
+REVIEW_NOMINATIONS_EDIT = "Muốn sửa danh sách đề nghị khen thưởng, gửi “sửa khen thưởng”."
+CLI_REPORT_NOMINATION = "đề nghị khen thưởng {line}"

@@ -14,13 +14,18 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Final, Protocol
 
-EXTENSIONS: Final = frozenset({"jpg", "png", "webp", "pdf"})
+# Evidence types (sniffed from the bytes, never taken from a name), then the files the bot makes
+# for people (charts and exports: bot/artifacts.py).
+EXTENSIONS: Final = frozenset({"jpg", "png", "webp", "pdf", "xlsx", "docx", "zip", "csv"})
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
-_KEY: Final = re.compile(r"([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})\.(jpg|png|webp|pdf)")
+_KEY: Final = re.compile(
+    r"([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})\.(jpg|png|webp|pdf|xlsx|docx|zip|csv)"
+)
 
 
 class InvalidFileKey(ValueError):
@@ -87,6 +92,45 @@ class LocalFileStore:
     async def exists(self, key: str) -> bool:
         """Tells whether something is stored under key."""
         return await asyncio.to_thread(self._path(key).is_file)
+
+    async def put_file(self, source: Path, *, extension: str) -> tuple[str, str, int]:
+        """Copies a file in under its content key, reading it in chunks (an export may be large).
+
+        Returns (key, sha256, size). ``source`` is a file the bot wrote, never a person's path.
+        """
+        return await asyncio.to_thread(self._put_file, source, extension)
+
+    def local_path(self, key: str) -> Path:
+        """Where a stored file lies on this machine (to print it or to stream it)."""
+        return self._path(key)
+
+    def _put_file(self, source: Path, extension: str) -> tuple[str, str, int]:
+        digest = hashlib.sha256()
+        size = 0
+        with source.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+        sha256 = digest.hexdigest()
+        key = file_key(sha256, extension)
+        path = self._path(key)
+        if not path.is_file():
+            created = _make_directories(self._root, path.parent)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(descriptor, "wb") as target, source.open("rb") as handle:
+                    shutil.copyfileobj(handle, target, 1024 * 1024)
+                    target.flush()
+                    os.fsync(target.fileno())
+                os.replace(temporary, path)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+                raise
+            _fsync_directory(path.parent)
+            for directory in created:
+                _fsync_directory(directory.parent)
+        return key, sha256, size
 
     def _path(self, key: str) -> Path:
         """The file for a checked key."""

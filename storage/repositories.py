@@ -8,11 +8,11 @@ Inserts that may race (two reporters of one unit, a duplicated delivery) go thro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -888,6 +888,7 @@ class Jobs:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.added: list[int] = []  # jobs queued in this unit of work: a hint for the runner
 
     async def add(
         self,
@@ -919,14 +920,100 @@ class Jobs:
             inserted = await _insert_ignore(
                 self._session, Job, values, ["dedupe_key"], returning=Job.id
             )
+            if inserted is not None:
+                self.added.append(int(inserted))
             return None if inserted is None else int(inserted)
         row = Job(**values)
         self._session.add(row)
         await self._session.flush()
+        self.added.append(row.id)
         return row.id
 
     async def get(self, job_id: int) -> Job | None:
         return await self._session.get(Job, job_id)
+
+    async def claim(
+        self, kinds: Collection[str], now: datetime, until: datetime, stamp: datetime
+    ) -> Job | None:
+        """The oldest job of these kinds that is due, held until ``until``; its try counted.
+
+        Due: pending past its pause, or running with a lease that ran out (its runner died).
+        On PostgreSQL the row is taken ``FOR UPDATE SKIP LOCKED``: two runners never take one.
+        """
+        if not kinds:
+            return None
+        due = or_(
+            and_(Job.status == "pending", or_(Job.lease_until.is_(None), Job.lease_until <= now)),
+            and_(Job.status == "running", Job.lease_until <= now),
+        )
+        row = (
+            await self._session.execute(
+                select(Job)
+                .where(Job.kind.in_(list(kinds)), due)
+                .order_by(Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        row.status = "running"
+        row.lease_until = until
+        row.attempts += 1
+        if row.started_at is None:
+            row.started_at = stamp
+        await self._session.flush()
+        return row
+
+    async def renew(self, job_id: int, until: datetime) -> None:
+        """Keeps a running job's lease."""
+        await self._session.execute(
+            update(Job).where(Job.id == job_id, Job.status == "running").values(lease_until=until)
+        )
+
+    async def set_progress(self, job_id: int, percent: int) -> None:
+        await self._session.execute(update(Job).where(Job.id == job_id).values(progress=percent))
+
+    async def finish(self, job_id: int, now: datetime) -> None:
+        await self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="done", progress=100, finished_at=now, lease_until=None)
+        )
+
+    async def retry_later(self, job_id: int, error: str, at: datetime) -> None:
+        """A try that failed: pending again, not before ``at``."""
+        await self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="pending", last_error=error[:2000], lease_until=at)
+        )
+
+    async def fail(self, job_id: int, error: str, now: datetime) -> None:
+        """Gives up on a job."""
+        await self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="failed", last_error=error[:2000], finished_at=now, lease_until=None)
+        )
+
+    async def release(self, job_id: int) -> None:
+        """A job stopped by its runner's stop: pending at once, the try not counted."""
+        await self._session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(status="pending", lease_until=None, attempts=Job.attempts - 1)
+        )
+
+    async def release_running(self) -> int:
+        """Every running job pending at once: at the start of the only process running jobs.
+
+        The try that died with the process stays counted.
+        """
+        result = await self._session.execute(
+            update(Job).where(Job.status == "running").values(status="pending", lease_until=None)
+        )
+        return int(cast(Any, result).rowcount or 0)
 
     async def settled(self, dedupe_prefix: str) -> int:
         """How many jobs whose dedupe key starts so are over (done or failed): a request's

@@ -170,6 +170,7 @@ class Engine:
         self.outbox = OutboxStore(
             uows, self._clock, redact=redact, lease_seconds=outbox_lease_seconds, slots=self._slots
         )
+        self._job_listeners: list[Callable[[], None]] = []
 
     async def start(self) -> None:
         """Makes sure the campaign has its row; call once before processing."""
@@ -183,6 +184,15 @@ class Engine:
     def stop(self) -> None:
         """Stops waiting out faults: a message still failing stays pending for the next start."""
         self._stopping.set()
+
+    @property
+    def campaign_id(self) -> int:
+        """The campaign's row id (after ``start``)."""
+        return self._require_campaign()
+
+    def on_job_queued(self, listener: Callable[[], None]) -> None:
+        """Calls ``listener()`` after a handler queued a job (a hint: runners also sweep)."""
+        self._job_listeners.append(listener)
 
     async def handle(self, incoming: Incoming, fetcher: FileFetcher) -> list[Reply]:
         """Stores, then processes one message; the replies queued (none for a duplicate)."""
@@ -422,6 +432,9 @@ class Engine:
             await uow.commit()
         for platform, chat_id in notified:
             self.outbox.queued(platform, chat_id)
+        if uow.jobs.added:
+            for listener in self._job_listeners:
+                listener()
         log.info(
             "message",
             platform=incoming.platform,

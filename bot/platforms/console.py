@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 import structlog
 
+from bot.artifacts import ArtifactStore
 from bot.domain.chat import Reply
 from bot.engine import Engine
 from bot.platforms.memory import MemoryChat, MemoryFiles
@@ -57,6 +58,7 @@ class ConsoleChat:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         user_id: str | None = None,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
@@ -67,11 +69,48 @@ class ConsoleChat:
             user_id=user_id or f"local-{getpass.getuser()}",
             user_name=getpass.getuser(),
             files=MemoryFiles(),
+            artifacts=artifacts,
         )
+        self._later: set[asyncio.Task[None]] = set()
+        # Messages queued outside the person's own lines (a job's progress and files) are
+        # shown as they come, not at the next line typed.
+        engine.outbox.subscribe(self._queued)
 
     def show(self, replies: list[Reply]) -> None:
-        """Prints replies, indented under what the person typed."""
-        self._write("".join("\n" + _indent(render(reply)) + "\n" for reply in replies))
+        """Prints replies, indented under what the person typed; a file by where it lies."""
+        self._write("".join("\n" + _indent(self._text(reply)) + "\n" for reply in replies))
+
+    def _text(self, reply: Reply) -> str:
+        lines = [render(reply)] if reply.text or not reply.files else []
+        for file in reply.files:
+            path = self.chat.sender.paths.get(file.token)
+            if path is None:
+                lines.append(say.FILE_EXPIRED.format(name=file.name))
+            else:
+                lines.append(say.CHAT_FILE_SAVED.format(name=file.name, path=path))
+        return "\n".join(lines)
+
+    def _queued(self, platform: str, chat_id: str) -> None:
+        if platform == PLATFORM and chat_id == self.chat.chat_id:
+            task = asyncio.ensure_future(self._show_queued())
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
+
+    async def _show_queued(self) -> None:
+        try:
+            replies = await self.chat.flush()
+        except Exception as error:  # the database away: shown with the next line instead
+            log.warning("queued", outcome="error", error=type(error).__name__)
+            return
+        if replies:
+            self.show(replies)
+            if self._interactive:
+                self._write("\n" + say.CHAT_PROMPT)
+
+    async def settle(self) -> None:
+        """Waits until what was queued outside the person's lines has been shown."""
+        while self._later:
+            await asyncio.gather(*self._later, return_exceptions=True)
 
     def note(self, text: str) -> None:
         """Prints a line of the chat itself (not the bot's)."""

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from pathlib import Path
 
+from bot.artifacts import ArtifactStore
 from bot.domain.chat import Attachment, Incoming, Reply, button_data
 from bot.engine import Engine, FileTooLarge, FileUnavailable
 from bot.platforms.dispatch import Delivery
@@ -50,12 +51,23 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
 
 
 class MemorySender:
-    """Receives what the outbox sends to a chat; nothing leaves the process."""
+    """Receives what the outbox sends to a chat; nothing leaves the process.
 
-    def __init__(self) -> None:
+    A reply's files are looked up as they arrive: ``paths`` gives where each lies on this
+    machine (by token), absent when it expired or no artifact store was given.
+    """
+
+    def __init__(self, artifacts: ArtifactStore | None = None) -> None:
         self.received: list[tuple[str, Reply]] = []
+        self.paths: dict[str, Path] = {}
+        self._artifacts = artifacts
 
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
+        if self._artifacts is not None:
+            for file in reply.files:
+                stored = await self._artifacts.find(file.token)
+                if stored is not None:
+                    self.paths[file.token] = self._artifacts.local_path(stored)
         self.received.append((chat_id, reply))
 
 
@@ -71,6 +83,7 @@ class MemoryChat:
         chat_id: str | None = None,
         user_name: str | None = None,
         files: MemoryFiles | None = None,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self.engine = engine
         self.platform = platform
@@ -80,7 +93,7 @@ class MemoryChat:
         self.files = files or MemoryFiles()
         self.sent: list[Incoming] = []
         self.replies: list[Reply] = []
-        self.sender = MemorySender()
+        self.sender = MemorySender(artifacts)
         self.delivery = Delivery(platform, engine.outbox, self.sender)
 
     def _incoming(self, **fields: object) -> Incoming:

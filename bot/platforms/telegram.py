@@ -16,6 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing, suppress
 from datetime import UTC
+from functools import partial
 from typing import TypeVar
 
 import aiohttp
@@ -35,12 +36,14 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
 
-from bot.domain.chat import Attachment, Incoming, Reply, button_data
+from bot.artifacts import ArtifactStore
+from bot.domain.chat import Attachment, Incoming, OutFile, Reply, button_data
 from bot.engine import Engine, FileTooLarge, FileUnavailable
 from bot.engine.core import Retry
 from bot.platforms.dispatch import (
@@ -54,12 +57,14 @@ from bot.platforms.dispatch import (
     SendRejected,
     Unreachable,
 )
-from bot.platforms.text import split
+from bot.platforms.text import text_pieces
 from handlers import messages as say
 
 PLATFORM = "telegram"
 MESSAGE_LIMIT = 4096
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB to bots
+UPLOAD_LIMIT = 50 * 1024 * 1024  # and takes uploads up to 50 MB from them
+PHOTO_LIMIT = 10 * 1024 * 1024  # a larger picture goes as a document
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = tuple(say.TELEGRAM_COMMANDS.items())  # the menu: command, description
 
@@ -171,36 +176,82 @@ class TelegramSender:
         *,
         limit: SendLimits | None = None,
         max_attempts: int = 6,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self._bot = bot
         self._limit = limit or SendLimits()
         self._max_attempts = max_attempts
+        self._artifacts = artifacts  # where the files of a reply are read from
 
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
-        """Sends one reply (in pieces when long: the buttons go with the last one)."""
-        pieces = split(reply.text, MESSAGE_LIMIT)
+        """Sends one reply: its text in pieces when long (the buttons go with the last one),
+        then each of its files, a piece each, from piece ``skip_pieces`` on."""
+        pieces = text_pieces(reply, MESSAGE_LIMIT)
         markup = keyboard(reply)
         for index, piece in enumerate(pieces):
             if index < skip_pieces:  # sent by an earlier try that failed on a later piece
                 continue
             last = index == len(pieces) - 1
-            await self._limit.wait(chat_id)
-            try:
-                await self._bot.send_message(
-                    chat_id=int(chat_id), text=piece, reply_markup=markup if last else None
-                )
-            except TelegramRetryAfter as error:
-                self._limit.pause(chat_id, float(error.retry_after))
-                raise SendFailed(
-                    "429", retry_after=float(error.retry_after), pieces_sent=index
-                ) from None
-            except TelegramForbiddenError:
-                raise Unreachable(chat_id) from None
-            except TelegramBadRequest as error:
-                raise SendRejected(error.message) from None
-            except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as error:
-                # Only the class: an aiohttp error's text may hold the URL, and the URL the token.
-                raise SendFailed(type(error).__name__, pieces_sent=index) from None
+            request = partial(
+                self._bot.send_message,
+                chat_id=int(chat_id),
+                text=piece,
+                reply_markup=markup if last else None,
+            )
+            await self._attempt(chat_id, index, request)
+        for offset, file in enumerate(reply.files):
+            index = len(pieces) + offset
+            if index >= skip_pieces:
+                await self._attempt(chat_id, index, await self._file_request(chat_id, file))
+
+    async def _file_request(self, chat_id: str, file: OutFile) -> Callable[[], Awaitable[object]]:
+        """The request that sends one file: its upload, or the line sent instead."""
+        target = int(chat_id)
+        found = await self._upload(file)
+        if isinstance(found, str):
+            return partial(self._bot.send_message, chat_id=target, text=found)
+        upload, as_photo = found
+        if as_photo:
+            return partial(self._bot.send_photo, chat_id=target, photo=upload)
+        return partial(self._bot.send_document, chat_id=target, document=upload)
+
+    async def _upload(self, file: OutFile) -> str | tuple[BufferedInputFile, bool]:
+        """The file's bytes under its name (and whether it goes as a photo), or the line sent
+        instead: when it expired, or is too large to upload (its link, when there is one)."""
+        artifacts = self._artifacts
+        stored = await artifacts.find(file.token) if artifacts is not None else None
+        if artifacts is None or stored is None:
+            return say.FILE_EXPIRED.format(name=file.name)
+        if stored.size > UPLOAD_LIMIT:
+            if artifacts.link(stored.token) is None:
+                return say.FILE_TOO_LARGE_HERE.format(name=stored.name, size=stored.size >> 20)
+            return artifacts.link_text(stored)
+        try:
+            data = await artifacts.read(stored)
+        except FileNotFoundError:  # the store lost it: as good as expired
+            return say.FILE_EXPIRED.format(name=file.name)
+        as_photo = file.kind == "photo" and stored.size <= PHOTO_LIMIT
+        return BufferedInputFile(data, filename=stored.name), as_photo
+
+    async def _attempt(
+        self, chat_id: str, index: int, request: Callable[[], Awaitable[object]]
+    ) -> None:
+        """One piece, tried once under the limits; a failure says how many pieces went before."""
+        await self._limit.wait(chat_id)
+        try:
+            await request()
+        except TelegramRetryAfter as error:
+            self._limit.pause(chat_id, float(error.retry_after))
+            raise SendFailed(
+                "429", retry_after=float(error.retry_after), pieces_sent=index
+            ) from None
+        except TelegramForbiddenError:
+            raise Unreachable(chat_id) from None
+        except TelegramBadRequest as error:
+            raise SendRejected(error.message) from None
+        except (TelegramAPIError, ClientDecodeError, TimeoutError, OSError) as error:
+            # Only the class: an aiohttp error's text may hold the URL, and the URL the token.
+            raise SendFailed(type(error).__name__, pieces_sent=index) from None
 
     async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
         """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""

@@ -53,3 +53,10 @@ def split(text: str, limit: int) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return pieces
+
+
+def text_pieces(reply: Reply, limit: int) -> list[str]:
+    """The pieces of a reply's text; none when a reply of files only has no text."""
+    if reply.files and not reply.text.strip():
+        return []
+    return split(reply.text, limit)

@@ -1,9 +1,13 @@
-"""The web app: platform webhooks and a health check, on one aiohttp server.
+"""The web app: platform webhooks, a health check and the files the bot made, on one server.
 
 A webhook request is answered 2xx only after its update is stored in the inbox; a wrong or
 missing secret gets 401 and stores nothing; a body too large or not an update gets 4xx. An empty
 Zalo body gets 200: Zalo has been seen posting one (research/zalo.md), and an error would only
 make it retry nothing.
+
+``GET /f/<token>`` serves an artifact (a chart, an export) while its token lives: that is how
+Zalo, which takes pictures only by URL, gets them, and how its people download documents. An
+unknown and an expired token get the same 404; nothing is cached on the way.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.artifacts import ArtifactStore, content_disposition
 from bot.platforms import zalo as zalo_platform
 from bot.platforms.telegram import TelegramAdapter
 from bot.platforms.zalo import ZaloAdapter
@@ -28,6 +33,7 @@ TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a hea
 TELEGRAM_PATH = "/telegram/webhook"
 ZALO_PATH = "/zalo/webhook"
 MAX_BODY = 1024 * 1024
+FILES_PATH = "/f/{token}"
 
 
 def secret_matches(given: str | None, expected: str) -> bool:
@@ -43,10 +49,13 @@ def build_web_app(
     telegram_secret: str = "",
     zalo: ZaloAdapter | None = None,
     zalo_secret: str = "",
+    artifacts: ArtifactStore | None = None,
 ) -> web.Application:
-    """The aiohttp application with the routes of the configured platforms."""
+    """The aiohttp application with the routes of the configured platforms (and files)."""
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", _health)
+    if artifacts is not None:
+        app.router.add_get(FILES_PATH, _files_handler(artifacts))  # HEAD too
     if telegram is not None:
         app.router.add_post(TELEGRAM_PATH, _telegram_handler(telegram, telegram_secret))
     if zalo is not None:
@@ -56,6 +65,31 @@ def build_web_app(
 
 async def _health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
+
+
+def _files_handler(
+    artifacts: ArtifactStore,
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        stored = await artifacts.find(request.match_info["token"])
+        path = artifacts.local_path(stored) if stored is not None else None
+        if stored is None or path is None or not path.is_file():
+            return web.Response(status=404, text="404: Not Found", headers=_PRIVATE)
+        headers = {
+            **_PRIVATE,
+            "Content-Type": stored.mime,
+            "Content-Disposition": content_disposition(
+                stored.name, inline=stored.mime.startswith("image/")
+            ),
+        }
+        log.info("file", outcome="served", size=stored.size)
+        return web.FileResponse(path, headers=headers)
+
+    return handle
+
+
+# A link is for the person it was sent to: no shared cache keeps it, no browser guesses its type.
+_PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]

@@ -11,15 +11,18 @@ token (which sits in the URL path) in a log line or an error.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import aiohttp
 import structlog
 
-from bot.domain.chat import Attachment, Incoming, Reply
+from bot.artifacts import ArtifactStore
+from bot.domain.chat import Attachment, Incoming, OutFile, Reply
 from bot.engine import Engine
 from bot.engine.core import Retry
 from bot.platforms.dispatch import (
@@ -32,7 +35,8 @@ from bot.platforms.dispatch import (
     SendRejected,
 )
 from bot.platforms.download import Downloader, DownloadPolicy
-from bot.platforms.text import render, split
+from bot.platforms.text import render, text_pieces
+from handlers import messages as say
 
 PLATFORM = "zalo"
 MESSAGE_LIMIT = 2000
@@ -250,28 +254,60 @@ class ZaloSender:
         per_second: float = 5.0,
         limit: SendLimits | None = None,
         quota_pause: float = 1.0,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self._client = client
         self._limit = limit or SendLimits(per_second, chat_rate=None)
         self._quota_pause = quota_pause
+        self._artifacts = artifacts  # where the files of a reply are found, and their links
+        self._warned_no_link = False
 
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
-        """Sends one reply, in pieces of at most 2,000 characters, from piece ``skip_pieces``."""
-        for index, piece in enumerate(split(render(reply), MESSAGE_LIMIT)):
+        """Sends one reply: its text in pieces of at most 2,000 characters, then each file as a
+        piece (a picture by its link, a document as a line with its link), from piece
+        ``skip_pieces`` on."""
+        pieces = text_pieces(replace(reply, text=render(reply)), MESSAGE_LIMIT)
+        for index, piece in enumerate(pieces):
             if index < skip_pieces:  # sent by an earlier try that failed on a later piece
                 continue
-            await self._limit.wait(chat_id)
-            try:
-                await self._client.send_message(chat_id, piece)
-            except ZaloAPIError as error:
-                if error.error_code == 429:
-                    self._limit.pause(None, self._quota_pause)  # Zalo's quota is the bot's
-                    raise SendFailed(
-                        str(error), retry_after=self._quota_pause, pieces_sent=index
-                    ) from None
-                if error.error_code in (400, 404):
-                    raise SendRejected(str(error)) from None
-                raise SendFailed(str(error), pieces_sent=index) from None
+            await self._attempt(chat_id, index, partial(self._client.send_message, chat_id, piece))
+        for offset, file in enumerate(reply.files):
+            index = len(pieces) + offset
+            if index >= skip_pieces:
+                await self._attempt(chat_id, index, await self._file_request(chat_id, file))
+
+    async def _file_request(self, chat_id: str, file: OutFile) -> Callable[[], Awaitable[object]]:
+        """A picture by its public link, or a line naming the file with its link (or, with no
+        public address configured, saying where the file is)."""
+        artifacts = self._artifacts
+        stored = await artifacts.find(file.token) if artifacts is not None else None
+        if artifacts is None or stored is None:
+            text = say.FILE_EXPIRED.format(name=file.name)
+            return partial(self._client.send_message, chat_id, text)
+        link = artifacts.link(stored.token)
+        if link is None and not self._warned_no_link:
+            self._warned_no_link = True
+            log.warning("files", platform=PLATFORM, outcome="no_public_url")
+        if link is not None and file.kind == "photo":
+            return partial(self._client.send_photo, chat_id, link)
+        return partial(self._client.send_message, chat_id, artifacts.link_text(stored))
+
+    async def _attempt(
+        self, chat_id: str, index: int, request: Callable[[], Awaitable[object]]
+    ) -> None:
+        """One piece, tried once within the bot's rate; a failure says how many went before."""
+        await self._limit.wait(chat_id)
+        try:
+            await request()
+        except ZaloAPIError as error:
+            if error.error_code == 429:
+                self._limit.pause(None, self._quota_pause)  # Zalo's quota is the bot's
+                raise SendFailed(
+                    str(error), retry_after=self._quota_pause, pieces_sent=index
+                ) from None
+            if error.error_code in (400, 404):
+                raise SendRejected(str(error)) from None
+            raise SendFailed(str(error), pieces_sent=index) from None
 
 
 class ZaloFetcher:

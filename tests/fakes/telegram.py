@@ -30,7 +30,18 @@ import aiohttp
 from aiohttp import web
 
 Json = dict[str, Any]
-Files = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart call: its bytes, the file name and type the client gave."""
+
+    data: bytes
+    filename: str
+    content_type: str
+
+
+Files = dict[str, Upload]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # a header name, not a secret
 MAX_TEXT = 4096
@@ -110,7 +121,8 @@ STICKER_WEBP = (  # a 1x1 lossless WebP
 
 @dataclass
 class SentMessage:
-    """One message the bot sent or edited: the text (a caption for photos) and its keyboard."""
+    """One message the bot sent or edited: the text (a caption for photos and documents), its
+    keyboard, and a photo's or a document's uploaded bytes (a document's with its file name)."""
 
     chat_id: int
     message_id: int
@@ -119,6 +131,8 @@ class SentMessage:
     method: str
     photo: bytes | str | None = None
     params: Json = field(default_factory=dict, compare=False, repr=False)
+    document: bytes | None = field(default=None, repr=False)
+    file_name: str | None = None
 
 
 class ApiError(Exception):
@@ -231,7 +245,8 @@ async def _read_multipart(reader: aiohttp.MultipartReader) -> tuple[Json, Files]
         if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
             continue
         if part.filename is not None:
-            files[part.name] = bytes(await part.read())
+            content_type = part.headers.get("Content-Type", "application/octet-stream")
+            files[part.name] = Upload(bytes(await part.read()), part.filename, content_type)
         else:
             params[part.name] = await part.text()
     return params, files
@@ -350,6 +365,7 @@ class FakeTelegram:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "sendChatAction": self._send_chat_action,
             "answerCallbackQuery": self._answer_callback_query,
             "setMyCommands": self._set_my_commands,
@@ -955,14 +971,18 @@ class FakeTelegram:
         self.deleted.append((chat_id, message_id or 0))
         return True
 
+    def _upload(self, params: Json, files: Files, name: str) -> Upload | None:
+        """The file uploaded for parameter ``name``: by ``attach://<part>`` or as the part."""
+        value = params.get(name)
+        if isinstance(value, str) and value.startswith("attach://"):
+            return files.get(value.removeprefix("attach://"))
+        return files.get(name) if value is None else None
+
     async def _send_photo(self, params: Json, files: Files) -> Json:
         chat_id = self._writable_chat(params)
         photo = params.get("photo")
-        data: bytes | None = None
-        if isinstance(photo, str) and photo.startswith("attach://"):
-            data = files.get(photo.removeprefix("attach://"))
-        elif photo is None:
-            data = files.get("photo")
+        upload = self._upload(params, files, "photo")
+        data = upload.data if upload is not None else None
         if data is None and not (
             isinstance(photo, str) and (photo in self._files or photo.startswith("http"))
         ):
@@ -970,6 +990,8 @@ class FakeTelegram:
         caption = self._text(params, "caption", MAX_CAPTION, required=False)
         markup = _check_markup(params.get("reply_markup"))
         if data is not None:
+            if not data:
+                raise ApiError(400, "Bad Request: file must be non-empty")
             stored = self._register(data, None, "photos", "jpg")
         elif isinstance(photo, str) and photo in self._files:
             stored = self._files[photo]
@@ -988,6 +1010,44 @@ class FakeTelegram:
                 "sendPhoto",
                 photo=data if data is not None else str(photo),
                 params=params,
+            )
+        )
+        return message
+
+    async def _send_document(self, params: Json, files: Files) -> Json:
+        """A document uploaded as a multipart file (the fake takes no URL or file_id here)."""
+        chat_id = self._writable_chat(params)
+        upload = self._upload(params, files, "document")
+        if upload is None:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if not upload.data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = self._text(params, "caption", MAX_CAPTION, required=False)
+        markup = _check_markup(params.get("reply_markup"))
+        extension = upload.filename.rsplit(".", 1)[-1] if "." in upload.filename else "bin"
+        stored = self._register(upload.data, None, "documents", extension)
+        content: Json = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": stored.size,
+            }
+        }
+        if caption:
+            content["caption"] = caption
+        message = self._bot_message(chat_id, content, markup)
+        self.sent.append(
+            SentMessage(
+                chat_id,
+                message["message_id"],
+                caption,
+                markup,
+                "sendDocument",
+                params=params,
+                document=upload.data,
+                file_name=upload.filename,
             )
         )
         return message

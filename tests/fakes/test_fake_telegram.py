@@ -278,6 +278,25 @@ async def test_a_photo_the_bot_uploads_arrives_as_multipart(tg: FakeTelegram, bo
     assert (sent.method, sent.text, sent.photo) == ("sendPhoto", "Tổng hợp", b"\x89PNG chart")
 
 
+async def test_a_document_the_bot_uploads_keeps_its_bytes_and_name(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    tg.send_text(USER, "/start")
+    upload = BufferedInputFile(b"PK\x03\x04 table", filename="Tổng hợp 2023.xlsx")
+    message = await bot.send_document(USER, upload)
+    assert message.document is not None and message.document.file_name == "Tổng hợp 2023.xlsx"
+    (sent,) = tg.messages_to(USER)
+    assert (sent.method, sent.document, sent.file_name) == (
+        "sendDocument",
+        b"PK\x03\x04 table",
+        "Tổng hợp 2023.xlsx",
+    )
+    file = await bot.get_file(message.document.file_id)  # the bot could fetch it back
+    assert file.file_size == len(b"PK\x03\x04 table")
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(USER, "not-a-file-id")
+
+
 async def test_commands_and_chat_actions_are_recorded(tg: FakeTelegram, bot: Bot) -> None:
     tg.send_text(USER, "/start")
     await bot.set_my_commands([BotCommand(command="baocao", description="Tiếp tục báo cáo")])

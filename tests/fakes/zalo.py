@@ -291,8 +291,9 @@ class FakeZalo:
     # -- what the bot did --------------------------------------------------------------------
 
     def messages_to(self, chat_id: str) -> list[ZaloSent]:
-        """The texts sent to one chat, oldest first."""
-        return [s for s in self.sent if s.chat_id == chat_id and s.method == "sendMessage"]
+        """The texts and photos (by URL, with their captions) sent to one chat, oldest first."""
+        shown = ("sendMessage", "sendPhoto")
+        return [s for s in self.sent if s.chat_id == chat_id and s.method in shown]
 
     @property
     def pending(self) -> int:
