@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import admin_jobs
+from bot.artifacts import ArtifactStore
 from bot.config import Settings
 from bot.domain.campaign import Campaign
 from bot.domain.loader import default_data_dir, load_campaigns
-from bot.artifacts import ArtifactStore
 from bot.engine import Clock, Engine, SystemClock
 from bot.engine.core import EvidenceLimits, Retry
 from bot.engine.jobs import JobRunner
@@ -130,6 +131,7 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
             redact=Redactor.from_settings(settings),
         )
         engine.on_job_queued(jobs.wake)
+        admin_jobs.register(jobs)  # /status's chart, /export's files
     except BaseException:
         await database.dispose()
         raise
