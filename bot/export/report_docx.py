@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final
@@ -26,6 +27,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 from docx.section import Section
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell, _Row
@@ -61,8 +63,8 @@ def write_docx(
         now: the report's date (default: now, in Vietnam time).
     """
     today = (now or datetime.now(VIETNAM)).astimezone(VIETNAM).date()
-    draft = _Draft(subtree, words().report, today)
     document = Document()
+    draft = _Draft(subtree, words().report, today, document)
     _set_page(document)
     draft.header(document, place)
     draft.body(document)
@@ -75,7 +77,12 @@ def write_docx(
 class _Draft:
     """One draft's data, computed once, and the parts of the document written from it."""
 
-    def __init__(self, subtree: Subtree, say: ReportWords, today: date) -> None:
+    def __init__(
+        self, subtree: Subtree, say: ReportWords, today: date, document: _Document
+    ) -> None:
+        self.document = document
+        self._end = document.element.body.sectPr  # new paragraphs go just before it
+        self._looks: dict[tuple[bool, bool, float], CT_P] = {}
         self.subtree = subtree
         self.campaign: Campaign = subtree.campaign
         self.say = say
@@ -122,24 +129,24 @@ class _Draft:
         intro = say.intro.format(
             year=self.campaign.year, theme=self.campaign.theme, unit=_clean(self.root.name)
         )
-        _para(document, intro, before=12)
-        _para(document, say.part_one, bold=True)
-        _para(document, say.direction, bold=True)
+        self._para(intro, before=12)
+        self._para(say.part_one, bold=True)
+        self._para(say.direction, bold=True)
         for line in self._direction():
-            _para(document, line)
-        _para(document, say.direction_fill, italic=True)
-        _para(document, say.opening, bold=True)
+            self._para(line)
+        self._para(say.direction_fill, italic=True)
+        self._para(say.opening, bold=True)
         for line in self._opening():
-            _para(document, line)
-        _para(document, say.activities, bold=True)
+            self._para(line)
+        self._para(say.activities, bold=True)
         for line in self._activities() or [say.activities_none]:
-            _para(document, line)
-        _para(document, say.funding, bold=True)
+            self._para(line)
+        self._para(say.funding, bold=True)
         for line in self._funding():
-            _para(document, line)
+            self._para(line)
         self._evaluation(document)
         closing = say.closing.format(year=self.campaign.year, unit=_clean(self.root.name))
-        _para(document, closing).paragraph_format.keep_with_next = True
+        self._para(closing).paragraph_format.keep_with_next = True
 
     def _direction(self) -> list[str]:
         """How many units of the area have reported, and which have not yet."""
@@ -233,10 +240,10 @@ class _Draft:
     def _evaluation(self, document: _Document) -> None:
         """Part II: each narrative question with the units' answers quoted; then the appendices."""
         say = self.say
-        _para(document, say.part_two, bold=True)
+        self._para(say.part_two, bold=True)
         number = 0
         for number, question in enumerate(self.campaign.form.narrative, start=1):
-            _para(document, say.narrative.format(number=number, label=question.label), bold=True)
+            self._para(say.narrative.format(number=number, label=question.label), bold=True)
             answers = [
                 say.narrative_quote.format(unit=_clean(unit.name), text=_clean(text))
                 for unit in self.counted
@@ -246,14 +253,14 @@ class _Draft:
                 and text.strip()
             ]
             for line in answers or [say.narrative_none]:
-                _para(document, line)
-        _para(document, say.table_item.format(number=number + 1), bold=True)
+                self._para(line)
+        self._para(say.table_item.format(number=number + 1), bold=True)
         collectives = sum(1 for _, n in self.nominations if n.kind == "collective")
         individuals = len(self.nominations) - collectives
         item = say.nominations_item.format(
             number=number + 2, collectives=collectives, individuals=individuals
         )
-        _para(document, item, bold=True)
+        self._para(item, bold=True)
 
     def _values(self, item: Item) -> str:
         """A row's non-zero totals in words: "12 lớp, 1.260 người"; "" when all are zero."""
@@ -267,6 +274,34 @@ class _Draft:
             else:
                 parts.append(f"{format_count(value)} {measure.unit}".strip())
         return ", ".join(parts)
+
+    def _para(
+        self, text: str, *, bold: bool = False, italic: bool = False, before: float = 0
+    ) -> Paragraph:
+        """A body paragraph: justified, first line indented 1 cm, 6 pt after, 1.15 lines.
+
+        The first paragraph of each look is made by python-docx; the next ones are copies of
+        it put before the section properties directly, since python-docx looks for that place
+        among all the body's paragraphs each time (a province's draft has thousands).
+        """
+        look = (bold, italic, before)
+        shape = self._looks.get(look)
+        if shape is None:
+            paragraph = _text(
+                self.document.add_paragraph(), "", bold=bold, italic=italic, before=before
+            )
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            layout = paragraph.paragraph_format
+            layout.first_line_indent = Cm(1)
+            layout.space_after = Pt(6)
+            layout.line_spacing = 1.15
+            self._looks[look] = deepcopy(paragraph._p)
+        else:
+            element = deepcopy(shape)
+            self._end.addprevious(element)
+            paragraph = Paragraph(element, self.document)
+        paragraph.runs[0].text = text
+        return paragraph
 
     # Recipients and signature ------------------------------------------------------------------
 
@@ -352,10 +387,10 @@ class _Draft:
             (say.collectives, "collective", say.column_collective),
             (say.individuals, "individual", say.column_individual),
         ):
-            _para(document, heading, bold=True, before=6)
+            self._para(heading, bold=True, before=6)
             chosen = [(u, n) for u, n in self.nominations if n.kind == kind]
             if not chosen:
-                _para(document, say.nominations_none, italic=True)
+                self._para(say.nominations_none, italic=True)
                 continue
             self._nominee_table(document, column, chosen)
 
@@ -443,24 +478,6 @@ def _page_numbers(section: Section) -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-
-
-def _para(
-    document: _Document,
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    before: float = 0,
-) -> Paragraph:
-    """A body paragraph: justified, first line indented 1 cm, 6 pt after, 1.15 lines."""
-    paragraph = _text(document.add_paragraph(), text, bold=bold, italic=italic, before=before)
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    layout = paragraph.paragraph_format
-    layout.first_line_indent = Cm(1)
-    layout.space_after = Pt(6)
-    layout.line_spacing = 1.15
-    return paragraph
 
 
 def _text(
