@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_BARS: Final = 12  # more child units than this: the ones lagging most, then one "others" bar
-LABEL_CHARS: Final = 30  # a longer unit name is cut with "…" so the bars keep their width
+LABEL_CHARS: Final = 26  # a longer unit name is cut with "…" so the bars keep their width
+TITLE_NAME_CHARS: Final = 44
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
 COLOURS: Final = {SUBMITTED: "#2e7d32", IN_PROGRESS: "#f9a825", NOT_STARTED: "#b0bec5"}
 STATES: Final = (SUBMITTED, IN_PROGRESS, NOT_STARTED)
@@ -84,16 +85,14 @@ def status_chart(
     _draw_timeline(right, subtree, today=today, deadline=deadline, zone=zone, words=words)
     submitted = sum(bar.counts[SUBMITTED] for bar in bars)
     total = sum(sum(bar.counts.values()) for bar in bars)
-    figure.suptitle(
-        words.title.format(
-            name=_short(subtree.root.name, 60),
-            year=subtree.campaign.year,
-            submitted=submitted,
-            total=total,
-        ),
-        fontsize=20,
-        fontweight="bold",
+    title = words.title.format(
+        name=_short(subtree.root.name, TITLE_NAME_CHARS),
+        year=subtree.campaign.year,
+        submitted=submitted,
+        total=total,
     )
+    # A long name gets smaller type rather than a title cut at the picture's edges.
+    figure.suptitle(title, fontsize=20 if len(title) <= 64 else 17, fontweight="bold")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -125,7 +124,7 @@ def progress_bars(subtree: Subtree, words: ChartWords) -> list[Bar]:
         others = sum((bar.counts for bar in rest), Counter[str]())
         label = words.others.format(count=len(rest))
         bars = [bar for i, bar in enumerate(bars) if i in kept] + [Bar(label, others)]
-    return [Bar(words.own_report.format(name=_short(root.name, 22)), own), *bars]
+    return [Bar(words.own_report.format(name=_short(root.name, LABEL_CHARS - 12)), own), *bars]
 
 
 def _draw_progress(axes: Axes, bars: list[Bar], words: ChartWords) -> None:
