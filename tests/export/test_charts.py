@@ -18,7 +18,7 @@ from handlers import messages as say
 
 CAMPAIGN = load_campaigns(default_data_dir())[2025]
 WORDS = ChartWords(**say.CHART_WORDS)
-COMMUNE = UnitInfo(1, "XA-NH", "UBND xã Nghĩa Hành", "commune", None)
+COMMUNE = UnitInfo(1, "XA-NH", "Xã Nghĩa Hành", "commune", None)
 
 
 def _report(unit_id: int, status: str, at: datetime | None = None) -> UnitReport:
@@ -57,7 +57,7 @@ def test_each_school_is_a_bar_with_its_state_and_the_communes_own_report_comes_f
     bars = progress_bars(area, WORDS)
 
     assert [bar.label for bar in bars] == [
-        WORDS.own_report.format(name="UBND xã Nghĩa Hành"),
+        WORDS.own_report.format(name="Xã Nghĩa Hành"),
         "Trường TH số 0",
         "Trường TH số 1",
         "Trường TH số 2",
