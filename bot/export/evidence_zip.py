@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Final
 from zoneinfo import ZoneInfo
 
-from bot.domain.rollup import SUBMITTED, EvidenceInfo, Subtree, UnitInfo
+from bot.domain.rollup import SUBMITTED, EvidenceInfo, Subtree, UnitInfo, UnitReport
 from bot.export.cells import safe_text
 from bot.export.names import UniqueNames
 from bot.export.wording import IndexWords, words
@@ -70,15 +70,14 @@ def write_evidence_zip(
         progress: told (files done, files in all) after each file.
     """
     labels = words().evidence_index
-    entries = list(_entries(subtree))
-    total = len(entries)
+    total = sum(len(report.evidence) for _, report in _submitted(subtree))
     with (
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as index,
     ):
         rows = csv.writer(index)
         rows.writerow(_header(labels))
-        for done, entry in enumerate(entries, start=1):
+        for done, entry in enumerate(_entries(subtree), start=1):
             state = _add(archive, entry, read, labels)
             rows.writerow(_row(entry, state, labels))
             if progress is not None:
@@ -93,9 +92,8 @@ def _entries(subtree: Subtree) -> Iterator[_Entry]:
     labels = words().evidence_index
     folders = UniqueNames(limit=FOLDER_BYTES)
     folders.take(INDEX_NAME)  # no unit's folder may be named like the index
-    for unit in subtree.units:
-        report = subtree.reports.get(unit.id)
-        if report is None or report.progress != SUBMITTED or not report.evidence:
+    for unit, report in _submitted(subtree):
+        if not report.evidence:
             continue
         folder = folders.take(f"{unit.code} - {unit.name}")
         counts: dict[str, int] = {}
@@ -105,6 +103,14 @@ def _entries(subtree: Subtree) -> Iterator[_Entry]:
             counts[stem] = counts.get(stem, 0) + 1
             name = f"{folder}/{stem}-{counts[stem]}.{extension}"
             yield _Entry(unit=unit, name=name, evidence=evidence)
+
+
+def _submitted(subtree: Subtree) -> Iterator[tuple[UnitInfo, UnitReport]]:
+    """The units with a submitted report, in tree order, with that report."""
+    for unit in subtree.units:
+        report = subtree.reports.get(unit.id)
+        if report is not None and report.progress == SUBMITTED:
+            yield unit, report
 
 
 def _stem(extension: str, labels: IndexWords) -> str:
