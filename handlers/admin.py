@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.domain.chat import Reply
+from bot.domain.rollup import counted, missing, totals
 from bot.domain.units import UNIT_KINDS, level_of
+from bot.export.load import load_subtree
 from handlers import messages as say
 from handlers.common import Context, Notice, Outcome, fold
 from handlers.join import issue_invite
 from handlers.roles import Request, home, named_unit
-from storage.models import Invite, Member, Report, Unit
+from storage.models import Invite, Member, Report, Rollup, Unit
 
 SUBMITTED, IN_PROGRESS, NOT_STARTED = "submitted", "in_progress", "not_started"
 MAX_CHILD_LINES = 30  # child units listed one a line in /status; the rest are counted
@@ -347,3 +349,54 @@ async def reopen_report(
         for member in await ctx.uow.members.of_unit(unit.id)
         if sender is None or member.id != sender.id
     ]
+
+
+# /nop_tong_hop ----------------------------------------------------------------------------------
+
+
+async def sign_off(request: Request) -> Outcome:
+    """The admin signs off their area's roll-up (the sums over its submitted reports) and
+    sends it upward: a new revision each time, audited; the parent unit's admins are told."""
+    ctx = request.ctx
+    root = await home(ctx, request.access)
+    if root is None or root.parent_id is None:
+        return Outcome([Reply(say.ROLLUP_NO_PARENT)])
+    area = await load_subtree(ctx.uow, ctx.campaign, ctx.campaign_id, root.id, ctx.now)
+    units = counted(area, root.id)
+    if not units:
+        return Outcome([Reply(say.ROLLUP_NOTHING_SUBMITTED.format(unit=root.name))])
+    latest = await ctx.uow.rollups.latest(ctx.campaign_id, root.id)
+    note = request.arguments or None
+    rollup = await ctx.uow.rollups.add(
+        Rollup(
+            campaign_id=ctx.campaign_id,
+            unit_id=root.id,
+            revision=latest.revision + 1 if latest else 1,
+            totals=totals(area, root.id),
+            counted={"units": [unit.code for unit in units]},
+            note=note,
+            member_id=ctx.member.id if ctx.member else None,
+            submitted_at=ctx.now,
+        )
+    )
+    detail = {"unit": root.code, "revision": rollup.revision, "units": len(units)}
+    ctx.uow.audit.record(request.access.actor, "rollup.submit", detail, ctx.now)
+    parent = await ctx.uow.units.get(root.parent_id)
+    when = say.MOMENT.format(moment=ctx.now.astimezone(ctx.zone))
+    told = say.ROLLUP_RECEIVED.format(
+        unit=root.name, revision=rollup.revision, count=len(units), when=when
+    )
+    if note:
+        told += "\n" + say.ROLLUP_NOTE.format(note=note)
+    notices = [
+        Notice(admin.platform, admin.chat_id, admin.user_id, Reply(told))
+        for admin in await ctx.uow.members.admins_of(parent.id)
+    ]
+    text = say.ROLLUP_SIGNED.format(
+        unit=root.name,
+        revision=rollup.revision,
+        count=len(units),
+        missing=len(missing(area)),
+        parent=parent.name,
+    )
+    return Outcome([Reply(text)], notices=notices)

@@ -230,6 +230,14 @@ COMMANDS: tuple[Command, ...] = (
         takes_arguments=True,
         help=say.ADMIN_HELP_REOPEN,
     ),
+    Command(
+        "sign_off",
+        frozenset({"/nop_tong_hop", "/noptonghop", "nop tong hop"}),
+        Role.ADMIN,
+        admin.sign_off,
+        takes_arguments=True,
+        help=say.ADMIN_HELP_SIGN_OFF,
+    ),
 )
 
 

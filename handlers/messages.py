@@ -850,6 +850,24 @@ RESUBMITTED_AFTER_REOPEN = (
     "Đơn vị “{unit}” đã gửi lại báo cáo (số tiếp nhận {reference}) lúc {when}.\n"
     "Nội dung đã yêu cầu sửa: {note}"
 )
+# /nop_tong_hop: an area's admin signs off its roll-up and sends it upward.
+ADMIN_HELP_SIGN_OFF = (
+    "• /nop_tong_hop [ghi chú]: chốt số liệu tổng hợp của đơn vị và gửi lên cấp trên"
+)
+ROLLUP_NO_PARENT = "Đơn vị của thầy/cô là cấp cao nhất trên hệ thống nên không có cấp trên để gửi."
+ROLLUP_NOTHING_SUBMITTED = (
+    "Chưa có báo cáo nào của “{unit}” và các đơn vị trực thuộc được gửi, nên chưa có số liệu "
+    "để chốt."
+)
+ROLLUP_SIGNED = (
+    "Đã chốt số liệu tổng hợp của “{unit}” (lần {revision}, gồm {count} báo cáo đã gửi) và "
+    "gửi lên “{parent}”. Còn {missing} đơn vị chưa gửi; khi có thêm, thầy/cô có thể chốt lại."
+)
+ROLLUP_RECEIVED = (
+    "“{unit}” đã chốt và gửi số liệu tổng hợp (lần {revision}, gồm {count} báo cáo) lúc "
+    "{when}. Thầy/cô xem trong /export."
+)
+ROLLUP_NOTE = "Ghi chú: {note}"
 
 # ---------------------------------------------------------------------------------------------
 # H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).

@@ -1043,6 +1043,13 @@ class Rollups:
             )
         ).scalar_one_or_none()
 
+    async def add(self, rollup: Rollup) -> Rollup:
+        """Stores a new revision; two sign-offs racing for one revision number: one fails, and
+        its message is processed again (the next revision)."""
+        self._session.add(rollup)
+        await self._session.flush()
+        return rollup
+
     async def newest_in_subtree(self, campaign_id: int, root_id: int) -> list[Rollup]:
         """The newest signed roll-up of each unit under the root (itself included) that has one."""
         newest = (

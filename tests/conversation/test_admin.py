@@ -14,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
 from handlers.join import create_invite
-from storage.models import AuditEntry, Invite, Job, Member, Report
+from storage.models import AuditEntry, Invite, Job, Member, Report, Rollup
 from tests.conftest import FixedClock, photo
 from tests.conversation.helpers import walk_answers
 
@@ -369,3 +369,36 @@ async def test_a_stranger_reaching_an_admin_command_is_refused_a_few_times_an_ho
     assert [r.text for r in stranger.replies] == [say.ADMIN_ONLY] * 5
     async with app.uows() as uow:
         assert (await uow.session.execute(select(Member))).first() is None
+
+
+# /nop_tong_hop -----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("tree")
+async def test_a_commune_signs_off_its_roll_up_and_the_province_is_told(app: App) -> None:
+    province = await joined(app, "T", "admin", "tg-2010", "Ông Bình")
+    commune = await joined(app, "X1", "admin", "tg-2011", "Chị Hoa")
+    await commune.send("/nop_tong_hop")
+    assert commune.last_reply().text == say.ROLLUP_NOTHING_SUBMITTED.format(
+        unit="UBND xã Kim Long"
+    )
+    teacher = await joined(app, "X1-A", "reporter", "tg-3010", "Cô Lan")
+    await file_report(teacher)
+    _, expected = walk_answers(app.engine.campaign, run_every_group=False)
+    await commune.send("/nop_tong_hop Đã kiểm tra số liệu")
+    assert commune.last_reply().text.startswith(
+        "Đã chốt số liệu tổng hợp của “UBND xã Kim Long” (lần 1, gồm 1 báo cáo đã gửi)"
+    )
+    await province.flush()
+    assert province.last_reply().text.startswith("“UBND xã Kim Long” đã chốt")
+    assert "Ghi chú: Đã kiểm tra số liệu" in province.last_reply().text
+    await commune.send("/nop_tong_hop")
+    signed = [r for r in await rows(app, Rollup) if isinstance(r, Rollup)]
+    assert [r.revision for r in signed] == [1, 2]
+    assert signed[0].counted == {"units": ["X1-A"]}
+    numbers = {k: v for k, v in expected.items() if isinstance(v, int) and ":" in k}
+    row_numbers = {k: v for k, v in numbers.items() if k in signed[0].totals}
+    assert row_numbers and all(signed[0].totals[k] == v for k, v in row_numbers.items())
+    assert len(await audited(app, "rollup.submit")) == 2
+    await province.send("/nop_tong_hop")  # the top of the tree has no one above
+    assert province.last_reply().text == say.ROLLUP_NO_PARENT
