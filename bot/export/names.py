@@ -33,7 +33,7 @@ def safe_name(text: str, *, limit: int = 80, fallback: str = "_") -> str:
         limit: the largest size of the result in UTF-8 bytes (file systems count bytes).
         fallback: the name when nothing of text is left (all punctuation, emoji, empty).
     """
-    kept = "".join(_keep(char) for char in unicodedata.normalize("NFC", text))
+    kept = _keep_letters(unicodedata.normalize("NFC", text))
     kept = _SPACES.sub(" ", _DOTS.sub(".", _UNDERSCORE_RUN.sub("_", kept))).strip(_EDGES)
     kept = _truncate(kept, limit).strip(_EDGES)
     if not kept:
@@ -43,14 +43,19 @@ def safe_name(text: str, *, limit: int = 80, fallback: str = "_") -> str:
     return kept
 
 
-def _keep(char: str) -> str:
-    """A letter, decimal digit, mark or allowed punctuation stays; anything else becomes "_"."""
-    if char in _PUNCTUATION:
-        return char
-    category = unicodedata.category(char)
-    if category[0] in "LM" or category == "Nd":
-        return char
-    return " " if char.isspace() else "_"
+def _keep_letters(text: str) -> str:
+    """Letters, decimal digits and allowed punctuation stay, and a mark on a kept letter; a space
+    of any kind becomes " ", anything else "_" (an emoji's variation selector goes with it)."""
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        on_letter = bool(kept) and unicodedata.category(kept[-1])[0] in "LM"
+        wanted = char in _PUNCTUATION or category[0] == "L" or category == "Nd"
+        if wanted or (category[0] == "M" and on_letter):
+            kept.append(char)
+        else:
+            kept.append(" " if char.isspace() else "_")
+    return "".join(kept)
 
 
 def _truncate(text: str, limit: int) -> str:

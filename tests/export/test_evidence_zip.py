@@ -77,6 +77,7 @@ def check_entry_name(name: str) -> None:
         assert part == part.strip(" .")
         assert part.split(".")[0].strip().upper() not in RESERVED
         assert all(unicodedata.category(c)[0] != "C" for c in part)
+        assert all(unicodedata.category(c)[0] != "M" for c in part[:1])  # no mark on nothing
         assert len(part.encode("utf-8")) <= 100
 
 
@@ -175,6 +176,7 @@ HOSTILE = (
     "CON",
     "a/b\\c",
     "😀😀😀",
+    "❤️ Tim",  # an emoji with its variation selector (a mark) must not leave the mark behind
     unicodedata.normalize("NFD", "Trường Tiểu học Hòa"),
     "Trường Tiểu học Hòa",  # the same name, composed: a folder of its own all the same
     "C:\\Windows\\system32",
