@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.app import App
 from bot.domain.totals import derived_values
 from handlers import messages as say
+from handlers import nominations
 from storage.models import Report, Unit
 from storage.uow import UnitOfWork
 
@@ -21,7 +22,8 @@ async def _find(app: App, uow: UnitOfWork, unit_code: str) -> tuple[Unit, Report
 
 
 async def describe(app: App, unit_code: str) -> str:
-    """Every stored answer, every computed row and every evidence file of the unit's report."""
+    """Every stored answer, every computed row, every evidence file and every commendation
+    nomination of the unit's report."""
     campaign = app.engine.campaign
     async with app.uows() as uow:
         unit, report = await _find(app, uow, unit_code)
@@ -60,6 +62,8 @@ async def describe(app: App, unit_code: str) -> str:
                     path=path,
                 )
             )
+        for line in nominations.lines(await uow.nominations.of_report(report.id)):
+            lines.append("  " + say.CLI_REPORT_NOMINATION.format(line=line))
     return "\n".join(lines)
 
 

@@ -47,6 +47,9 @@ from storage.models import AnswerChange
 if TYPE_CHECKING:
     from handlers.report import ReportFlow
 
+# Steps whose text is no answer ``read_answer`` reads (photos, the nominations' own words).
+_UNTYPED = frozenset({Kind.PHOTOS, Kind.NOMINATIONS})
+
 
 async def respond(flow: ReportFlow, text: str | None) -> Outcome | None:
     """The answer to an edit, a forward, a row chosen or an answer to the question last seen."""
@@ -88,7 +91,7 @@ async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
     ctx = flow.ctx
     seen = ctx.seen_step
     question = _question(flow, seen) if seen != ctx.conversation.step else None
-    if question is None or question.kind is Kind.PHOTOS or flow.report.status == "submitted":
+    if question is None or question.kind in _UNTYPED or flow.report.status == "submitted":
         return None
     if navigation_word(text) is not None or _skips_all(question, text):
         return None
@@ -101,7 +104,7 @@ async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
     if _free_text(question):
         return None  # any text answers a free-text question: only a repeat is told apart
     here = _standing_question(flow)
-    if here is None or here.kind is Kind.PHOTOS:
+    if here is None or here.kind in _UNTYPED:
         return await change(flow, question, values)  # the seen row is its only meaning
     try:
         current = read_answer(ctx.campaign, here, text)

@@ -27,7 +27,7 @@ from bot.domain.campaign import Deadline
 from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
 from bot.domain.units import level_of
 from bot.evidence import EvidenceRefused
-from handlers import amend, review, rows
+from handlers import amend, nominations, review, rows
 from handlers import messages as say
 from handlers.common import (
     Context,
@@ -120,6 +120,8 @@ class ReportFlow:
         """Stores the answer to ``question`` and asks the next one; a bad answer is re-asked."""
         if (picked := await self.pick_reading(question, text)) is not None:
             return picked
+        if question.kind is Kind.NOMINATIONS:  # one nomination a message, or "xong"
+            return await nominations.answer(self, question, text)
         if question.kind is not Kind.PHOTOS and fold(text) in KEEP_WORDS:
             if not has_stored_value(question, self.answers):  # nothing to keep: say so
                 return Outcome([Reply(say.KEEP_NOTHING), await self.ask(question)])
@@ -127,7 +129,7 @@ class ReportFlow:
         if question.kind is Kind.NARRATIVE and match_choice(
             text, (say.SKIP_ALL,), by_number=False
         ):
-            return await review.show(self)
+            return await nominations.skip_narratives(self)
         if question.kind is Kind.PHOTOS:
             return await self.photos_text(question, text)
         if (several := await rows.answer_rows(self, question, text)) is not None:
@@ -205,6 +207,8 @@ class ReportFlow:
         return Outcome([Reply(say.PAUSED, choices=(say.CONTINUE,))], step=MENU_STEP, data=data)
 
     async def ask(self, question: Question) -> Reply:
+        if question.kind is Kind.NOMINATIONS:  # shows the list so far
+            return await nominations.ask(self)
         if question.kind is not Kind.PHOTOS:  # only the photo question shows the count
             return self._with_stored(question, ask(self.ctx.campaign, question))
         photos = len(await self.ctx.uow.reports.evidence(self.report.id))

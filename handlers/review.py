@@ -15,8 +15,10 @@ from bot.domain.form import Derivation, Form, Group, Item, MeasureKind
 from bot.domain.numbers import format_count, format_money
 from bot.domain.totals import derived_values, rows_run
 from handlers import messages as say
+from handlers import nominations
 from handlers.common import Context, Notice, Outcome, fold
 from handlers.walk import (
+    NOMINATIONS_KEY,
     OPENING_KEY,
     PHOTOS_KEY,
     REVIEW_STEP,
@@ -92,6 +94,8 @@ def _target(what: str) -> str:
         return OPENING_KEY
     if what in {"anh", "minh chung", "photos"}:
         return PHOTOS_KEY
+    if what in nominations.EDIT_WORDS:
+        return NOMINATIONS_KEY
     if what.startswith("muc "):
         what = what.removeprefix("muc ").strip()
     return f"item:{what}"
@@ -139,6 +143,7 @@ async def submit(flow: Walk) -> Outcome:
     totals = derived_values(ctx.campaign.form, flow.answers, kind)
     if computed := computed_lines(ctx.campaign.form, totals):
         text += "\n" + say.RECEIPT_COMPUTED.format(lines="\n".join(computed))
+    text += await nominations.receipt_text(ctx.uow, report)
     notice = await _tell_reopener(flow, reference) if reopened else None
     return Outcome([Reply(text)], step="submitted", notices=[notice] if notice else [])
 
@@ -216,7 +221,9 @@ async def summary(flow: Walk) -> str:
         text = answers.get(f"narr:{narrative.key}")
         shown = short(str(text), 120) if text else say.REVIEW_EMPTY
         lines.append(say.REVIEW_NARRATIVE.format(label=narrative.label, value=shown))
-    missing = [q for q in unanswered(flow.questions, answers) if q.kind is not Kind.OPENING]
+    lines += await nominations.summary_lines(ctx.uow, flow.report, answers)
+    optional = {Kind.OPENING, Kind.NOMINATIONS}  # said on their own lines above
+    missing = [q for q in unanswered(flow.questions, answers) if q.kind not in optional]
     if missing:
         codes = ", ".join(
             q.item.code if q.item else (q.group.number if q.group else q.key) for q in missing

@@ -2,9 +2,10 @@
 
 The walk is: the opening ceremony, then each group (a yes/no "did your unit run this?" before
 groups with several rows, then each asked row), then the evidence photos, then the outline's
-narrative questions, then the review. Which questions apply is derived from the answers so far
-(a "no" skips the group's rows, and a group's question also lets the unit pick which of its
-rows it ran), so the conversation only stores where the person stands.
+narrative questions, then the commendation nominations (seed 003), then the review. Which
+questions apply is derived from the answers so far (a "no" skips the group's rows, and a
+group's question also lets the unit pick which of its rows it ran), so the conversation only
+stores where the person stands.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Kind(StrEnum):
     ITEM = "item"
     PHOTOS = "photos"
     NARRATIVE = "narrative"
+    NOMINATIONS = "nominations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,9 @@ class Question:
 
 OPENING_KEY = "opening"
 PHOTOS_KEY = "photos"
+NOMINATIONS_KEY = "nominations"
+# Stored once the unit said it has no more nominations: the optional step is not asked again.
+NOMINATIONS_DONE_KEY = "nominations:done"
 REVIEW_STEP = "review"
 
 
@@ -76,6 +81,7 @@ def plan(form: Form) -> tuple[Question, ...]:
     questions.extend(
         Question(f"narr:{n.key}", Kind.NARRATIVE, narrative=n) for n in form.narrative
     )
+    questions.append(Question(NOMINATIONS_KEY, Kind.NOMINATIONS))
     return tuple(questions)
 
 
@@ -117,7 +123,8 @@ def previous_before(
 def unanswered(
     questions: tuple[Question, ...], answers: Mapping[str, int | str | None]
 ) -> list[Question]:
-    """The applying count and yes/no questions with no answer yet (text is optional)."""
+    """The applying count and yes/no questions with no answer yet (text is optional), and the
+    nominations until the unit said it has no more (optional: they never block submitting)."""
     missing: list[Question] = []
     for question in questions:
         if not applies(question, answers):
@@ -126,6 +133,8 @@ def unanswered(
             answered = question.key in answers
         elif question.kind is Kind.OPENING:
             answered = "opening:held" in answers
+        elif question.kind is Kind.NOMINATIONS:
+            answered = NOMINATIONS_DONE_KEY in answers
         elif question.kind is Kind.ITEM and question.item is not None:
             answered = all(
                 answer_key(question.item.code, m.key) in answers

@@ -849,6 +849,16 @@ class Nominations:
             ).scalars()
         )
 
+    async def add(self, nomination: Nomination) -> Nomination:
+        """Stores one nomination; flushed so its place in the list is known at once."""
+        self._session.add(nomination)
+        await self._session.flush()
+        return nomination
+
+    async def remove(self, nomination: Nomination) -> None:
+        await self._session.delete(nomination)
+        await self._session.flush()
+
     async def of_subtree(self, campaign_id: int, root_id: int) -> list[Nomination]:
         """The nominations of the campaign's reports under the unit (itself included)."""
         rows = await self._session.execute(

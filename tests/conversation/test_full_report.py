@@ -8,7 +8,7 @@ import hashlib
 from bot.app import App
 from bot.domain.form import MeasureKind
 from bot.platforms.memory import MemoryChat
-from handlers.walk import Kind, plan
+from handlers.walk import NOMINATIONS_DONE_KEY, Kind, plan
 from tests.conftest import photo
 from tests.conversation.helpers import (
     NOT_RUN_GROUPS,
@@ -31,6 +31,7 @@ async def test_a_teacher_files_the_whole_2023_report_with_three_photos(
         await chat.send_file(data)
     for text in ("Tổ chức đủ các hoạt động theo kế hoạch.", "bỏ qua", "Tăng kinh phí."):
         await chat.send(text)
+    await chat.send("không")  # no commendation nominations
     assert "TÓM TẮT BÁO CÁO" in chat.last_reply().text
     await chat.press("Gửi báo cáo")
     receipt = chat.last_reply().text
@@ -42,6 +43,7 @@ async def test_a_teacher_files_the_whole_2023_report_with_three_photos(
     expected |= {
         "narr:results": "Tổ chức đủ các hoạt động theo kế hoạch.",
         "narr:recommendations": "Tăng kinh phí.",
+        NOMINATIONS_DONE_KEY: 1,
     }
     assert await stored_answers(app, report) == expected
     async with app.uows() as uow:
@@ -64,10 +66,11 @@ async def test_a_unit_that_ran_half_the_activities_needs_few_messages(
     for seed in (1, 2, 3):
         await chat.send_file(photo(seed))
     await chat.press("Bỏ qua phần đánh giá")
+    await chat.send("không")  # no commendation nominations
     await chat.press("Gửi báo cáo")
     assert "Số tiếp nhận" in chat.last_reply().text
     report = await stored_report(app)
-    assert await stored_answers(app, report) == expected
+    assert await stored_answers(app, report) == expected | {NOMINATIONS_DONE_KEY: 1}
     print(f"messages sent by the teacher, half the activities run: {len(chat.sent)}")
     assert len(chat.sent) <= 30, len(chat.sent)
 
@@ -83,11 +86,13 @@ async def test_a_unit_that_ran_everything_files_it_group_by_group_in_few_message
         await chat.send_file(photo(seed))
     for text in ("Tổ chức đủ các hoạt động theo kế hoạch.", "bỏ qua", "Tăng kinh phí."):
         await chat.send(text)
+    await chat.send("không")  # no commendation nominations
     await chat.press("Gửi báo cáo")
     assert "Số tiếp nhận" in chat.last_reply().text
     expected |= {
         "narr:results": "Tổ chức đủ các hoạt động theo kế hoạch.",
         "narr:recommendations": "Tăng kinh phí.",
+        NOMINATIONS_DONE_KEY: 1,
     }
     assert await stored_answers(app, await stored_report(app)) == expected
     teacher_messages = len(chat.sent)  # the /start with the invite included
@@ -104,8 +109,10 @@ async def test_a_unit_that_ran_five_groups_in_full_files_in_at_most_30_messages(
     for seed in (1, 2, 3):
         await chat.send_file(photo(seed))
     await chat.press("Bỏ qua phần đánh giá")
+    await chat.send("không")  # no commendation nominations
     await chat.press("Gửi báo cáo")
     assert "Số tiếp nhận" in chat.last_reply().text
+    expected[NOMINATIONS_DONE_KEY] = 1
     assert await stored_answers(app, await stored_report(app)) == expected
     teacher_messages = len(chat.sent)  # the /start with the invite included
     print(f"messages sent by the teacher, six groups not run, rows grouped: {teacher_messages}")

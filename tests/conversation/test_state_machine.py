@@ -38,7 +38,7 @@ from bot.domain.form import Group, Measure, MeasureKind
 from bot.domain.numbers import format_count
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
-from handlers.walk import Kind, Question, answer_key, find, plan
+from handlers.walk import NOMINATIONS_DONE_KEY, Kind, Question, answer_key, find, plan
 from storage.models import Conversation, InboxMessage, Report
 from tests.conftest import FixedClock, add_unit, photo
 from tests.conversation.helpers import stored_answers, stored_report
@@ -230,6 +230,15 @@ def answers_for(question: Question) -> st.SearchStrategy[Answer]:
         return _item_answers(question)
     if question.kind is Kind.NARRATIVE:
         return _text_answers(question.key)  # stored under the question's own key
+    if question.kind is Kind.NOMINATIONS:  # none to propose: the optional step is answered
+        done = {NOMINATIONS_DONE_KEY: 1}
+        return st.sampled_from(
+            (
+                Answer(done, text="không"),
+                Answer(done, text="Xong"),
+                Answer(done, press=say.NOMINATIONS_NONE.label),
+            )
+        )
     raise ValueError(question.key)
 
 
@@ -485,14 +494,15 @@ class ConversationMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.now.step.startswith("narr:"))
     @rule()
     def skip_the_narratives(self) -> None:
-        """ "Bỏ qua phần đánh giá" at any narrative question goes to the review."""
+        """ "Bỏ qua phần đánh giá" at any narrative question goes to the commendation
+        nominations, or to the review once they are answered."""
         shown = self.current_reply()
         if shown is not None and say.SKIP_ALL in shown.actions:
             self.press(say.SKIP_ALL.key, shown)
         else:
             self.send(say.SKIP_ALL.label)
         self.refresh()
-        assert self.now.step == "review"
+        assert self.now.step == ("review" if NOMINATIONS_DONE_KEY in self.model else "nominations")
 
     @precondition(lambda self: self.now.step == "review")
     @rule(what=st.sampled_from(("1.1", "1.13", "2", "5.3", "9.2", "10.1", "11", "1", "4", "10")))

@@ -139,7 +139,9 @@ async def test_after_a_pause_a_complete_report_resumes_at_the_review(
     await chat.send("quay lại")  # back into the rows: the row shows its stored value
     assert "Đã lưu:" in chat.last_reply().text
     await chat.send("tạm dừng")
-    await chat.send("tiếp tục")
+    await chat.send("tiếp tục")  # every row answered: the nominations, never asked yet
+    assert chat.last_reply().text == say.ASK_NOMINATIONS
+    await chat.send("không")
     assert "TÓM TẮT BÁO CÁO" in chat.last_reply().text
 
 

@@ -66,6 +66,7 @@ async def test_a_report_begun_on_telegram_is_finished_on_zalo(
     await on_zalo.say("bỏ qua")
     await on_zalo.say("bỏ qua")
     await on_zalo.say("bỏ qua")
+    await on_zalo.say("không")  # no commendation nominations
     receipt = await on_zalo.say("gửi báo cáo")
     assert "Số tiếp nhận" in receipt[-1].text
 

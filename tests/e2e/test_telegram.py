@@ -162,6 +162,7 @@ async def _file_whole_report(app: App, teacher: Teacher) -> None:
     assert acks == ["Đã nhận ảnh minh chứng 3/3."], [m.text for m in replies]
     await teacher.say("Tổ chức đủ các hoạt động.")
     await teacher.press("Bỏ qua phần đánh giá")
+    await teacher.press("Không có")  # no commendation nominations
     assert "TÓM TẮT BÁO CÁO" in teacher.last.text
     receipt = await teacher.press("Gửi báo cáo")
     assert "Số tiếp nhận: TL23-" in receipt.text
@@ -169,6 +170,7 @@ async def _file_whole_report(app: App, teacher: Teacher) -> None:
     report = await stored_report(app)
     assert report.status == "submitted"
     expected["narr:results"] = "Tổ chức đủ các hoạt động."
+    expected["nominations:done"] = 1
     assert await stored_answers(app, report) == expected
     async with app.uows() as uow:
         evidence = await uow.reports.evidence(report.id)
@@ -205,9 +207,11 @@ async def test_a_teacher_who_ran_everything_files_it_group_by_group_on_telegram(
         await teacher.say(answer)
     await teacher.album([photo(1), photo(2), photo(3)])
     await teacher.press("Bỏ qua phần đánh giá")
+    await teacher.say("không")  # no commendation nominations
     assert "(tự tính)" in teacher.last.text
     receipt = await teacher.press("Gửi báo cáo")
     assert "Số tiếp nhận: TL23-" in receipt.text and "tự tính" in receipt.text
+    expected["nominations:done"] = 1
     assert await stored_answers(app, await stored_report(app)) == expected
     print(f"messages sent on Telegram, every activity run, rows grouped: {teacher.sent}")
     assert teacher.sent <= 45, teacher.sent

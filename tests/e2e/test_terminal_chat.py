@@ -53,7 +53,8 @@ def test_a_newcomer_files_the_whole_2023_report_in_the_terminal_chat(tmp_path: P
         photos.append(path)
     script, expected = walk_answers(load_campaigns()[2023], run_every_group=True)
     lines = [*script, f"/anh '{photos[0]}'", str(photos[1]), f"/anh '{photos[2]}'"]
-    lines += ["Tổ chức tốt.", "bỏ qua", "bỏ qua", "1"]  # "1": the numbered "Gửi báo cáo"
+    # "không": no commendation nominations; "1": the numbered "Gửi báo cáo".
+    lines += ["Tổ chức tốt.", "bỏ qua", "bỏ qua", "không", "1"]
     chat = _tuanle(["chat"], tmp_path, "\n".join(lines) + "\n")
     assert chat.returncode == 0, chat.stderr
     out = chat.stdout

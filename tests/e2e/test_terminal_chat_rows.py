@@ -38,7 +38,7 @@ def test_a_half_run_unit_files_group_by_group_in_the_terminal_chat(tmp_path: Pat
     campaign = load_campaigns()[2023]
     # A line is a message in the terminal: a group's rows are separated by ";".
     script, expected = compact_walk_answers(campaign, not_run=NOT_RUN_GROUPS, joiner="; ")
-    lines = [*script, *(f"/anh {path}" for path in paths), "bỏ qua phần đánh giá", "1"]
+    lines = [*script, *(f"/anh {path}" for path in paths), "bỏ qua phần đánh giá", "không", "1"]
     chat = _tuanle(["chat"], tmp_path, "\n".join(lines) + "\n")
     assert chat.returncode == 0, chat.stderr
     assert "Đã lưu 13 mục: 1.1, 1.2" in chat.stdout

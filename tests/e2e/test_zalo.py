@@ -125,6 +125,7 @@ async def _file_whole_report(app: App, teacher: ZaloTeacher) -> None:
     await teacher.say("Tổ chức đủ các hoạt động.")
     await teacher.say("bo qua")
     await teacher.say("bỏ qua")
+    await teacher.say("không")  # no commendation nominations
     assert "TÓM TẮT BÁO CÁO" in "\n".join(m.text for m in teacher.zl.messages_to(TEACHER)[-3:])
     receipt = await teacher.say("1")  # "1. Gửi báo cáo"
     assert "Số tiếp nhận: TL23-" in receipt[-1].text
@@ -133,6 +134,7 @@ async def _file_whole_report(app: App, teacher: ZaloTeacher) -> None:
     report = await stored_report(app)
     assert report.status == "submitted"
     expected["narr:results"] = "Tổ chức đủ các hoạt động."
+    expected["nominations:done"] = 1
     assert await stored_answers(app, report) == expected
     async with app.uows() as uow:
         evidence = await uow.reports.evidence(report.id)
@@ -168,9 +170,11 @@ async def test_a_unit_that_ran_five_groups_files_them_group_by_group_on_zalo(
     for seed in (1, 2, 3):
         await teacher.send_image(photo(seed))
     await teacher.say("bỏ qua phần đánh giá")
+    await teacher.say("1")  # "1. Không có": no commendation nominations
     assert "(tự tính)" in teacher.last  # the review shows the computed totals
     receipt = await teacher.say("1")  # "1. Gửi báo cáo"
     assert "Số tiếp nhận: TL23-" in receipt[-1].text
+    expected["nominations:done"] = 1
     assert await stored_answers(app, await stored_report(app)) == expected
     print(f"messages sent on Zalo, six groups not run, rows grouped: {teacher.sent}")
     assert teacher.sent <= 30, teacher.sent
