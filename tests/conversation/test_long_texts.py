@@ -1,9 +1,10 @@
 """Any text length at any step (issue 9, items 3 and 5): a 5,000-digit message at a numbered
 choice once raised past Python's digit limit and, after three tries, the teacher got the
 generic error. Here every kind of step of the 2023 form (the opening, a yes/no group, a pair, a
-count, an amount, a free-text row, the photos, a narrative, the review, the menu, and joining)
-gets very long texts of digits, letters, and mixed Unicode: the answer is always a correction or
-the same question, never the generic error, and nothing is stored.
+count, an amount, a free-text row, the photos, a narrative, the commendation nominations, the
+review, the menu, and joining) gets very long texts of digits, letters, and mixed Unicode: the
+answer is always a correction or the same question, never the generic error, and nothing is
+stored.
 
 The teacher is moved to each step the way a person would (the review, then "sửa …"), so the
 question on their screen is the one the long text answers.
@@ -34,7 +35,8 @@ STEPS: dict[str, tuple[tuple[str, ...], str]] = {
     "amount row": (("sửa 10.1",), "item:10.1"),
     "free-text row": (("sửa 11",), "item:11"),
     "photos": (("sửa ảnh",), "photos"),
-    "narrative": (("quay lại",), "narr:recommendations"),
+    "narrative": (("quay lại", "quay lại"), "narr:recommendations"),
+    "nominations": (("sửa khen thưởng",), "nominations"),
     "review": ((), "review"),
     "menu": (("hủy",), "menu"),
 }
