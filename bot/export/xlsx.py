@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -75,16 +75,16 @@ Value = int | str | None
 def write_xlsx(subtree: Subtree, path: Path, *, zone: tzinfo = VIETNAM) -> None:
     """Writes the workbook of the area to ``path``; times are shown in ``zone``."""
     book = Workbook(write_only=True)
-    names = _SheetNames()
+    names, styles = _SheetNames(), _Styles(book)
     children = subtree.children(subtree.root.id)
-    _table_sheet(book, names.make(say.XLSX_SHEET_TOTAL), subtree, subtree.root, zone)
+    _table_sheet(styles, names.make(say.XLSX_SHEET_TOTAL), subtree, subtree.root, zone)
     for child in children:
-        _table_sheet(book, names.make(f"{child.code} {child.name}"), subtree, child, zone)
-    _detail_sheet(book, names.make(say.XLSX_SHEET_DETAIL), subtree, zone)
-    _missing_sheet(book, names.make(say.XLSX_SHEET_MISSING), subtree)
-    _nominations_sheet(book, names.make(say.XLSX_SHEET_NOMINATIONS), subtree)
+        _table_sheet(styles, names.make(f"{child.code} {child.name}"), subtree, child, zone)
+    _detail_sheet(styles, names.make(say.XLSX_SHEET_DETAIL), subtree, zone)
+    _missing_sheet(styles, names.make(say.XLSX_SHEET_MISSING), subtree)
+    _nominations_sheet(styles, names.make(say.XLSX_SHEET_NOMINATIONS), subtree)
     if any(child.id in subtree.signed for child in children):
-        _signed_sheet(book, names.make(say.XLSX_SHEET_SIGNED), subtree, zone)
+        _signed_sheet(styles, names.make(say.XLSX_SHEET_SIGNED), subtree, zone)
     book.save(path)
 
 
@@ -118,10 +118,10 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _table_sheet(
-    book: Workbook, title: str, subtree: Subtree, area: UnitInfo, zone: tzinfo
+    styles: _Styles, title: str, subtree: Subtree, area: UnitInfo, zone: tzinfo
 ) -> None:
     """The table of seed 002 summed over ``area`` and every unit under it."""
-    sheet = _Sheet(book, title, TABLE_WIDTHS, landscape=False, head=(6, 7))
+    sheet = _Sheet(styles, title, TABLE_WIDTHS, landscape=False, head=(6, 7))
     sheet.banner(say.XLSX_TITLE, _TITLE)
     sheet.banner(say.XLSX_SUBTITLE, _ITALIC)
     sheet.banner(say.XLSX_AREA.format(name=area.name, year=subtree.campaign.year), _BOLD)
@@ -200,7 +200,7 @@ def _short(text: str) -> str:
 # The detail, the missing units, the nominations, the signed roll-ups ----------------------
 
 
-def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) -> None:
+def _detail_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -> None:
     """One line per unit: who it is, where its report stands, and every number it reported.
 
     Only a submitted report's numbers are shown, as only they count in the table.
@@ -209,7 +209,7 @@ def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
     keys, free = numeric_keys(form), text_keys(form)
     fixed = (12, 32, 11, 12, 13, 14, 16)
     widths = (*fixed, *(11 for _ in keys), *(40 for _ in free))
-    sheet = _Sheet(book, title, widths, landscape=True, head=(4, 4), columns=2)
+    sheet = _Sheet(styles, title, widths, landscape=True, head=(4, 4), columns=2)
     heading = say.XLSX_DETAIL_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE, align=_LEFT, span=len(fixed))
     sheet.banner(say.XLSX_DETAIL_NOTE, _ITALIC, align=_LEFT, span=len(fixed))
@@ -241,9 +241,9 @@ def _detail_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
         sheet.line(line)
 
 
-def _missing_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
+def _missing_sheet(styles: _Styles, title: str, subtree: Subtree) -> None:
     """The units whose report is not submitted, with whom to call."""
-    sheet = _Sheet(book, title, (6, 14, 36, 30, 16, 26), landscape=False, head=(3, 3))
+    sheet = _Sheet(styles, title, (6, 14, 36, 30, 16, 26), landscape=False, head=(3, 3))
     heading = say.XLSX_MISSING_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
@@ -260,9 +260,9 @@ def _missing_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
         sheet.banner(say.XLSX_MISSING_NONE, _ITALIC, align=_LEFT)
 
 
-def _nominations_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
+def _nominations_sheet(styles: _Styles, title: str, subtree: Subtree) -> None:
     """Seed 003's list: the collectives and people the submitted reports propose."""
-    sheet = _Sheet(book, title, (6, 30, 14, 30, 50), landscape=False, head=(3, 3))
+    sheet = _Sheet(styles, title, (6, 30, 14, 30, 50), landscape=False, head=(3, 3))
     heading = say.XLSX_NOMINATIONS_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
@@ -277,13 +277,13 @@ def _nominations_sheet(book: Workbook, title: str, subtree: Subtree) -> None:
         sheet.banner(say.XLSX_NOMINATIONS_NONE, _ITALIC, align=_LEFT)
 
 
-def _signed_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) -> None:
+def _signed_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -> None:
     """For each child that signed off its roll-up: the signed numbers beside the live sums.
 
     A line that differs is bold (a report submitted, reopened or changed since the sign-off);
     a row that is 0 on both sides is left out.
     """
-    sheet = _Sheet(book, title, (7, 50, 26, 14, 14, 14), landscape=False, head=(3, 3))
+    sheet = _Sheet(styles, title, (7, 50, 26, 14, 14, 14), landscape=False, head=(3, 3))
     heading = say.XLSX_SIGNED_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
@@ -318,6 +318,36 @@ def _signed_sheet(book: Workbook, title: str, subtree: Subtree, zone: tzinfo) ->
 # Cells and sheets ---------------------------------------------------------------------------
 
 
+class _Styles:
+    """The workbook's cell styles, registered once each as a named style.
+
+    Naming a registered style on a cell is a lookup; setting font, alignment, border and number
+    format one by one hashes each of them again for every cell, which took most of the time of a
+    province's detail sheet.
+    """
+
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self._names: dict[tuple[int, int, bool, bool], str] = {}
+
+    def name(self, font: Font, align: Alignment, *, box: bool, number: bool) -> str:
+        key = (id(font), id(align), box, number)
+        found = self._names.get(key)
+        if found is None:
+            found = f"tuanle-{len(self._names) + 1}"
+            self.book.add_named_style(
+                NamedStyle(
+                    name=found,
+                    font=font,
+                    alignment=align,
+                    border=_BOX if box else Border(),
+                    number_format=NUMBER if number else "General",
+                )
+            )
+            self._names[key] = found
+        return found
+
+
 class _Sheet:
     """A write-only sheet on A4, written top to bottom.
 
@@ -328,7 +358,7 @@ class _Sheet:
 
     def __init__(
         self,
-        book: Workbook,
+        styles: _Styles,
         title: str,
         widths: Iterable[int],
         *,
@@ -340,7 +370,8 @@ class _Sheet:
         view while scrolling; a write-only sheet takes that before its first row."""
         # A write-only sheet has a Worksheet's print settings, widths and merges (openpyxl copies
         # them over); the type stubs know only the Worksheet.
-        self.sheet = cast(Worksheet, book.create_sheet(title))
+        self.sheet = cast(Worksheet, styles.book.create_sheet(title))
+        self.styles = styles
         self.widths = tuple(widths)
         self.rows = 0
         for index, width in enumerate(self.widths, 1):
@@ -369,8 +400,7 @@ class _Sheet:
     ) -> None:
         """A row of the table: boxed cells, numbers right, text left and wrapped."""
         cells = [
-            _cell(
-                self.sheet,
+            self._cell(
                 value,
                 font,
                 aligns[index] if aligns else (_RIGHT if isinstance(value, int) else _LEFT),
@@ -382,7 +412,7 @@ class _Sheet:
 
     def header(self, titles: Sequence[str | None]) -> int:
         """A row of column titles; its row number."""
-        cells = [_cell(self.sheet, title, _BOLD, _CENTER, box=True) for title in titles]
+        cells = [self._cell(title, _BOLD, _CENTER, box=True) for title in titles]
         self._append(cells, [(t, w) for t, w in zip(titles, self.widths, strict=False)])
         return self.rows
 
@@ -391,7 +421,7 @@ class _Sheet:
     ) -> None:
         """A line of text across the first ``span`` columns (all of them by default)."""
         span = span or len(self.widths)
-        self._append([_cell(self.sheet, text, font, align)], [(text, sum(self.widths[:span]))])
+        self._append([self._cell(text, font, align)], [(text, sum(self.widths[:span]))])
         self.merge(f"A{self.rows}:{get_column_letter(span)}{self.rows}")
 
     def blank(self) -> None:
@@ -399,6 +429,13 @@ class _Sheet:
 
     def merge(self, ref: str) -> None:
         self.sheet.merged_cells.add(ref)
+
+    def _cell(self, value: Value, font: Font, align: Alignment, *, box: bool = False) -> Cell:
+        """A cell in one of the workbook's styles; text made safe (``cells.safe_text``)."""
+        safe = safe_text(value) if isinstance(value, str) else value
+        cell = WriteOnlyCell(self.sheet, value=safe)
+        cell.style = self.styles.name(font, align, box=box, number=isinstance(value, int))
+        return cell
 
     def _append(self, cells: list[Cell], texts: Sequence[tuple[Value, float]]) -> None:
         self.rows += 1
@@ -413,25 +450,6 @@ def _lines(value: Value, width: float) -> int:
         return 1
     per_line = max(1, int(width * CHARS_PER_WIDTH))
     return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
-
-
-def _cell(
-    sheet: Worksheet,
-    value: Value,
-    font: Font,
-    align: Alignment,
-    *,
-    box: bool = False,
-) -> Cell:
-    """A styled cell; text made safe (``cells.safe_text``), numbers with thousands grouped."""
-    cell = WriteOnlyCell(sheet, value=safe_text(value) if isinstance(value, str) else value)
-    cell.font = font
-    cell.alignment = align
-    if box:
-        cell.border = _BOX
-    if isinstance(value, int):
-        cell.number_format = NUMBER
-    return cell
 
 
 def _text(value: int | str | None) -> str | None:
