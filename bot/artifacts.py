@@ -170,8 +170,8 @@ class ArtifactStore:
         return await self._files.get(stored.stored_key)
 
     def local_path(self, stored: StoredFile) -> Path:
-        """Where the artifact lies on this machine."""
-        return self._files.local_path(stored.stored_key)
+        """Where the artifact lies on this machine (absolute, to be opened from anywhere)."""
+        return self._files.local_path(stored.stored_key).absolute()
 
     def link(self, token: str) -> str | None:
         """The public link of an artifact; None when no ``[web] public_url`` is configured."""

@@ -892,6 +892,7 @@ JOB_FAILED = (
     "Xin lỗi thầy/cô, bot chưa làm xong yêu cầu này do trục trặc kỹ thuật. "
     "Thầy/cô vui lòng thử lại sau ít phút."
 )
+# (end of H5's section)
 
 # Commendation nominations (seed 003: “danh sách đề nghị khen thưởng tập thể, cá nhân”), the
 # optional step after the narrative questions (handlers/nominations.py).
