@@ -410,6 +410,8 @@ async def export_area(settings: Settings, args: argparse.Namespace) -> int:
             if unit is None:
                 raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
             row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
+            detail = {"unit": unit.code, "year": campaign.year, "out": str(args.out)}
+            uow.audit.record("cli", "export", detail, _now())
             await uow.commit()
         bar = ProgressBar(sys.stderr)
 

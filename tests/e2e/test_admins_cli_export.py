@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.app import App
 from bot.terminal_progress import ProgressBar
 from handlers import messages as say
+from storage.models import AuditEntry
 from tests.export.helpers import Filed, store
 
 ANSWERS: dict[str, int | str] = {"run:1": 1, "1.1:quantity": 2, "1.1:people": 60}
@@ -76,6 +78,11 @@ async def test_the_files_land_in_exports_and_their_paths_are_printed(
     assert progress[-1] == say.EXPORT_SUMMARY.format(
         submitted=2, units=3, evidence=0, nominations=0
     )
+    async with app.uows() as uow:
+        audited = (await uow.session.execute(select(AuditEntry))).scalars().all()
+    assert [(e.actor, e.action, e.detail["unit"]) for e in audited if e.action == "export"] == [
+        ("cli", "export", "XA-KL")
+    ]
 
 
 async def test_a_past_year_goes_where_out_says(app: App, tmp_path: Path) -> None:
