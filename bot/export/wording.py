@@ -109,11 +109,52 @@ class IndexWords(_Strict):
     other_file: str
 
 
+class XlsxWords(_Strict):
+    """The official table's title, column headers and sheets (bot/export/xlsx.py)."""
+
+    title: str
+    subtitle: str
+    area: str
+    counted: str
+    head_stt: str
+    head_activity: str
+    head_unit: str
+    head_amount: str
+    head_quantity: str
+    head_people: str
+    head_note: str
+    note_unit: str
+    note_more: str
+    sheet_total: str
+    sheet_detail: str
+    sheet_missing: str
+    sheet_nominations: str
+    sheet_signed: str
+    detail_title: str
+    detail_note: str
+    detail_head: tuple[str, ...]
+    detail_measure: str
+    when: str
+    missing_title: str
+    missing_head: tuple[str, ...]
+    missing_none: str
+    nominations_title: str
+    nominations_head: tuple[str, ...]
+    nominations_none: str
+    signed_title: str
+    signed_unit: str
+    signed_head: tuple[str, ...]
+    kind: dict[str, str]
+    status: dict[str, str]
+    nomination_kind: dict[str, str]
+
+
 class Words(_Strict):
     """Everything the file holds."""
 
     report: ReportWords
     evidence_index: IndexWords
+    xlsx: XlsxWords
 
 
 @cache

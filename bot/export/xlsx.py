@@ -41,7 +41,7 @@ from bot.domain.rollup import (
     totals,
 )
 from bot.export.cells import safe_text
-from handlers import messages as say
+from bot.export.wording import XlsxWords, words
 
 VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_NAME: Final = "Times New Roman"  # the administrative norm; LibreOffice substitutes a serif
@@ -77,14 +77,14 @@ def write_xlsx(subtree: Subtree, path: Path, *, zone: tzinfo = VIETNAM) -> None:
     book = Workbook(write_only=True)
     names, styles = _SheetNames(), _Styles(book)
     children = subtree.children(subtree.root.id)
-    _table_sheet(styles, names.make(say.XLSX_SHEET_TOTAL), subtree, subtree.root, zone)
+    _table_sheet(styles, names.make(_say().sheet_total), subtree, subtree.root, zone)
     for child in children:
         _table_sheet(styles, names.make(f"{child.code} {child.name}"), subtree, child, zone)
-    _detail_sheet(styles, names.make(say.XLSX_SHEET_DETAIL), subtree, zone)
-    _missing_sheet(styles, names.make(say.XLSX_SHEET_MISSING), subtree)
-    _nominations_sheet(styles, names.make(say.XLSX_SHEET_NOMINATIONS), subtree)
+    _detail_sheet(styles, names.make(_say().sheet_detail), subtree, zone)
+    _missing_sheet(styles, names.make(_say().sheet_missing), subtree)
+    _nominations_sheet(styles, names.make(_say().sheet_nominations), subtree)
     if any(child.id in subtree.signed for child in children):
-        _signed_sheet(styles, names.make(say.XLSX_SHEET_SIGNED), subtree, zone)
+        _signed_sheet(styles, names.make(_say().sheet_signed), subtree, zone)
     book.save(path)
 
 
@@ -110,6 +110,11 @@ class _SheetNames:
         return name
 
 
+def _say() -> XlsxWords:
+    """The sheets' words (bot/data/export/words.toml: bot/export sits below the catalogue)."""
+    return words().xlsx
+
+
 def _cut(text: str, limit: int) -> str:
     return text[:limit].strip(" '") or "_"
 
@@ -122,10 +127,10 @@ def _table_sheet(
 ) -> None:
     """The table of seed 002 summed over ``area`` and every unit under it."""
     sheet = _Sheet(styles, title, TABLE_WIDTHS, landscape=False, head=(6, 7))
-    sheet.banner(say.XLSX_TITLE, _TITLE)
-    sheet.banner(say.XLSX_SUBTITLE, _ITALIC)
-    sheet.banner(say.XLSX_AREA.format(name=area.name, year=subtree.campaign.year), _BOLD)
-    counted_line = say.XLSX_COUNTED.format(
+    sheet.banner(_say().title, _TITLE)
+    sheet.banner(_say().subtitle, _ITALIC)
+    sheet.banner(_say().area.format(name=area.name, year=subtree.campaign.year), _BOLD)
+    counted_line = _say().counted.format(
         submitted=len(counted(subtree, area.id)),
         total=len(subtree.below(area.id)),
         time=_when(subtree, zone),
@@ -134,15 +139,15 @@ def _table_sheet(
     sheet.blank()
     first = sheet.header(
         [
-            say.XLSX_HEAD_STT,
-            say.XLSX_HEAD_ACTIVITY,
-            say.XLSX_HEAD_UNIT,
-            say.XLSX_HEAD_AMOUNT,
+            _say().head_stt,
+            _say().head_activity,
+            _say().head_unit,
+            _say().head_amount,
             None,
-            say.XLSX_HEAD_NOTE,
+            _say().head_note,
         ]
     )
-    sheet.header([None, None, None, say.XLSX_HEAD_QUANTITY, say.XLSX_HEAD_PEOPLE, None])
+    sheet.header([None, None, None, _say().head_quantity, _say().head_people, None])
     for merged in ("A{0}:A{1}", "B{0}:B{1}", "C{0}:C{1}", "D{0}:E{0}", "F{0}:F{1}"):
         sheet.merge(merged.format(first, first + 1))
     sums = totals(subtree, area.id)
@@ -185,11 +190,11 @@ def _joined(texts: Sequence[tuple[UnitInfo, str]]) -> str | None:
     if not texts:
         return None
     lines = [
-        say.XLSX_NOTE_UNIT.format(name=unit.name, text=_short(text))
+        _say().note_unit.format(name=unit.name, text=_short(text))
         for unit, text in texts[:NOTES_SHOWN]
     ]
     if len(texts) > NOTES_SHOWN:
-        lines.append(say.XLSX_NOTE_MORE.format(count=len(texts) - NOTES_SHOWN))
+        lines.append(_say().note_more.format(count=len(texts) - NOTES_SHOWN))
     return "\n".join(lines)
 
 
@@ -210,16 +215,16 @@ def _detail_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -
     fixed = (12, 32, 11, 12, 13, 14, 16)
     widths = (*fixed, *(11 for _ in keys), *(40 for _ in free))
     sheet = _Sheet(styles, title, widths, landscape=True, head=(4, 4), columns=2)
-    heading = say.XLSX_DETAIL_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
+    heading = _say().detail_title.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE, align=_LEFT, span=len(fixed))
-    sheet.banner(say.XLSX_DETAIL_NOTE, _ITALIC, align=_LEFT, span=len(fixed))
+    sheet.banner(_say().detail_note, _ITALIC, align=_LEFT, span=len(fixed))
     sheet.blank()
     labels = {
-        f"{item.code}:{m.key}": say.XLSX_DETAIL_MEASURE.format(code=item.code, label=m.label)
+        f"{item.code}:{m.key}": _say().detail_measure.format(code=item.code, label=m.label)
         for item in form.items()
         for m in item.measures
     }
-    sheet.header([*say.XLSX_DETAIL_HEAD, *(labels[k] for k in (*keys, *free))])
+    sheet.header([*_say().detail_head, *(labels[k] for k in (*keys, *free))])
     codes = {unit.id: unit.code for unit in subtree.units}
     for unit in subtree.units:
         report = subtree.reports.get(unit.id)
@@ -228,11 +233,11 @@ def _detail_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -
         line: list[Value] = [
             unit.code,
             unit.name,
-            say.XLSX_KIND.get(unit.kind, unit.kind),
+            _say().kind.get(unit.kind, unit.kind),
             codes.get(unit.parent_id) if unit.parent_id is not None else None,
-            say.XLSX_STATUS.get(state, state),
+            _say().status.get(state, state),
             report.reference if report is not None else None,
-            say.XLSX_WHEN.format(time=sent.astimezone(zone)) if sent is not None else None,
+            _say().when.format(time=sent.astimezone(zone)) if sent is not None else None,
         ]
         if report is not None and report.progress == SUBMITTED:
             values = subtree.values[unit.id]
@@ -244,37 +249,37 @@ def _detail_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -
 def _missing_sheet(styles: _Styles, title: str, subtree: Subtree) -> None:
     """The units whose report is not submitted, with whom to call."""
     sheet = _Sheet(styles, title, (6, 14, 36, 30, 16, 26), landscape=False, head=(3, 3))
-    heading = say.XLSX_MISSING_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
+    heading = _say().missing_title.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    sheet.header(list(say.XLSX_MISSING_HEAD))
+    sheet.header(list(_say().missing_head))
     names = {unit.id: unit.name for unit in subtree.units}
     missing = [u for u in subtree.units if subtree.progress(u.id) != SUBMITTED]
     for number, unit in enumerate(missing, 1):
         report = subtree.reports.get(unit.id)
         state = NOT_STARTED if report is None else report.status
         parent = names.get(unit.parent_id) if unit.parent_id is not None else None
-        status = say.XLSX_STATUS.get(state, state)
+        status = _say().status.get(state, state)
         sheet.line([number, unit.code, unit.name, parent, status, unit.contact])
     if not missing:
-        sheet.banner(say.XLSX_MISSING_NONE, _ITALIC, align=_LEFT)
+        sheet.banner(_say().missing_none, _ITALIC, align=_LEFT)
 
 
 def _nominations_sheet(styles: _Styles, title: str, subtree: Subtree) -> None:
     """Seed 003's list: the collectives and people the submitted reports propose."""
     sheet = _Sheet(styles, title, (6, 30, 14, 30, 50), landscape=False, head=(3, 3))
-    heading = say.XLSX_NOMINATIONS_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
+    heading = _say().nominations_title.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    sheet.header(list(say.XLSX_NOMINATIONS_HEAD))
+    sheet.header(list(_say().nominations_head))
     number = 0
     for unit in counted(subtree, subtree.root.id):
         for nomination in subtree.reports[unit.id].nominations:
             number += 1
-            kind = say.XLSX_NOMINATION_KIND.get(nomination.kind, nomination.kind)
+            kind = _say().nomination_kind.get(nomination.kind, nomination.kind)
             sheet.line([number, unit.name, kind, nomination.name, nomination.achievement])
     if number == 0:
-        sheet.banner(say.XLSX_NOMINATIONS_NONE, _ITALIC, align=_LEFT)
+        sheet.banner(_say().nominations_none, _ITALIC, align=_LEFT)
 
 
 def _signed_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -> None:
@@ -284,21 +289,21 @@ def _signed_sheet(styles: _Styles, title: str, subtree: Subtree, zone: tzinfo) -
     a row that is 0 on both sides is left out.
     """
     sheet = _Sheet(styles, title, (7, 50, 26, 14, 14, 14), landscape=False, head=(3, 3))
-    heading = say.XLSX_SIGNED_TITLE.format(name=subtree.root.name, year=subtree.campaign.year)
+    heading = _say().signed_title.format(name=subtree.root.name, year=subtree.campaign.year)
     sheet.banner(heading, _TITLE)
     sheet.blank()
-    sheet.header(list(say.XLSX_SIGNED_HEAD))
+    sheet.header(list(_say().signed_head))
     form = subtree.campaign.form
     for child in subtree.children(subtree.root.id):
         signed = subtree.signed.get(child.id)
         if signed is None:
             continue
         live = totals(subtree, child.id)
-        about = say.XLSX_SIGNED_UNIT.format(
+        about = _say().signed_unit.format(
             code=child.code,
             name=child.name,
             revision=signed.revision,
-            when=say.XLSX_WHEN.format(time=signed.submitted_at.astimezone(zone)),
+            when=_say().when.format(time=signed.submitted_at.astimezone(zone)),
             signed=len(signed.counted),
             live=len(counted(subtree, child.id)),
         )
