@@ -7,7 +7,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,7 +25,7 @@ from bot.terminal_progress import ProgressBar
 from bot.units_import import ImportRefused, import_units
 from bot.unreachable import DatabaseUnreachable, describe_unreachable, unreachable_reason
 from handlers import messages as say
-from handlers.join import ROLES, create_invite
+from handlers.join import ROLES, create_invite, issue_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
 
@@ -160,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(func=reports_show)
     reopen = reports.add_parser("reopen", help=say.CLI_REPORTS_REOPEN)
     reopen.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
+    reopen.add_argument("--note", metavar=say.CLI_META_NOTE, help=say.CLI_REOPEN_NOTE)
     reopen.set_defaults(func=reports_reopen)
 
     export = sub.add_parser("export", help=say.CLI_EXPORT)
@@ -367,17 +368,23 @@ async def invite_create(settings: Settings, args: argparse.Namespace) -> int:
             unit = await uow.units.by_code(args.unit)
             if unit is None:
                 raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
-            days = args.days or settings.invites.valid_days
-            uses = args.uses or settings.invites.max_uses
-            code = await create_invite(uow, unit, args.role, days, uses, _now())
+            role = say.ROLE_NAMES.get(args.role, args.role)
+            if args.role == "admin" and args.days is None:  # a subtree: short-lived by default
+                hours = settings.invites.admin_valid_hours
+                uses = args.uses or settings.invites.admin_max_uses
+                expires = _now() + timedelta(hours=hours)
+                made = say.CLI_INVITE_MADE_HOURS.format(
+                    unit=unit.name, role=role, hours=hours, uses=uses
+                )
+            else:
+                days = args.days or settings.invites.valid_days
+                uses = args.uses or settings.invites.max_uses
+                expires = _now() + timedelta(days=days)
+                made = say.CLI_INVITE_MADE.format(unit=unit.name, role=role, days=days, uses=uses)
+            code = await issue_invite(uow, unit, args.role, expires, uses, _now(), actor="cli")
             await uow.commit()
         print(code)
-        print(
-            say.CLI_INVITE_MADE.format(
-                unit=unit.name, role=say.ROLE_NAMES.get(args.role, args.role), days=days, uses=uses
-            ),
-            file=sys.stderr,
-        )
+        print(made, file=sys.stderr)
         return 0
 
     return await _with_app(settings, work)
@@ -393,7 +400,7 @@ async def reports_show(settings: Settings, args: argparse.Namespace) -> int:
 
 async def reports_reopen(settings: Settings, args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        print(await reopen(app, args.unit, _now()))
+        print(await reopen(app, args.unit, _now(), args.note))
         return 0
 
     return await _with_app(settings, work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.app import App
+from bot.domain.chat import Reply
 from bot.domain.totals import derived_values
 from handlers import messages as say
 from handlers import nominations
@@ -67,17 +68,33 @@ async def describe(app: App, unit_code: str) -> str:
     return "\n".join(lines)
 
 
-async def reopen(app: App, unit_code: str, now: datetime) -> str:
-    """Lets the unit's reporters edit its report again, whatever the deadline; audited."""
+async def reopen(app: App, unit_code: str, now: datetime, note: str | None = None) -> str:
+    """Lets the unit's reporters edit its sent report again, whatever the deadline; audited.
+
+    Each of them is told in the chat (with the note, when one is given), as /reopen does.
+    """
     async with app.uows() as uow:
-        _unit, report = await _find(app, uow, unit_code)
+        unit, report = await _find(app, uow, unit_code)
         if report is None:
             raise LookupError(
                 say.CLI_NO_REPORT.format(code=unit_code, year=app.engine.campaign.year)
             )
-        report.status = "reopened"
-        uow.audit.record("cli", "report.reopen", {"report": report.id}, now)
+        if report.status != "submitted":
+            raise LookupError(say.ADMIN_REOPEN_NOT_SUBMITTED.format(unit=unit.name))
+        await uow.reports.reopen(report, note, None, now)
+        detail = {"report": report.id, "unit": unit.code, "note": note}
+        uow.audit.record("cli", "report.reopen", detail, now)
+        members = await uow.members.of_unit(unit.id)
         await uow.commit()
+    text = say.REOPENED_BY_ADMIN.format(unit=unit.name, note=note or say.REOPEN_NO_NOTE)
+    for member in members:
+        await app.engine.enqueue(
+            member.platform,
+            member.chat_id,
+            Reply(text),
+            user_id=member.user_id,
+            dedupe_key=f"reopen:{report.id}:{report.revision}:{member.id}",
+        )
     return say.CLI_REOPENED.format(code=unit_code)
 
 

@@ -344,7 +344,7 @@ class ReportFlow:
     def submitted_reply(self) -> Reply:
         if self.report.status == "reopened":  # by an admin: what to change, again
             unit = self.ctx.unit.name if self.ctx.unit else ""
-            note = self.report.reopen_note or ""
+            note = self.report.reopen_note or say.REOPEN_NO_NOTE
             text = say.REOPENED_BY_ADMIN.format(unit=unit, note=note)
             return Reply(text, choices=(say.EDIT,), actions=(say.REVIEW,))
         return Reply(

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import App
+from bot.app import App, build
 from bot.config import Settings, load_settings
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
@@ -17,6 +19,7 @@ from handlers.join import create_invite
 from storage.models import AuditEntry, Invite, Job, Member, Report, Rollup
 from tests.conftest import FixedClock, photo
 from tests.conversation.helpers import walk_answers
+from tests.e2e.bot_process import write_config
 
 SUPER = "memory:root-1"
 NOW = datetime(2023, 10, 9, 3, 0, tzinfo=UTC)  # the clock fixture's time
@@ -402,3 +405,43 @@ async def test_a_commune_signs_off_its_roll_up_and_the_province_is_told(app: App
     assert len(await audited(app, "rollup.submit")) == 2
     await province.send("/nop_tong_hop")  # the top of the tree has no one above
     assert province.last_reply().text == say.ROLLUP_NO_PARENT
+
+
+# The command line has the same reach ------------------------------------------------------------
+
+
+def tuanle(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``tuanle`` as the admin at the server runs it."""
+    command = [sys.executable, "-m", "bot", "--config", str(config), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
+
+
+async def test_the_command_line_invites_admins_briefly_and_reopens_with_a_note(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, "")
+    tuanle(config, "units", "add", "X1", "UBND xã Kim Long", "--kind", "commune")
+    tuanle(config, "units", "add", "X1-A", "Trường THCS Kim Long", "--parent", "X1")
+    made = tuanle(config, "invite", "X1", "--role", "admin")
+    assert made.stderr.strip() == say.CLI_INVITE_MADE_HOURS.format(
+        unit="UBND xã Kim Long", role="quản trị", hours=48, uses=1
+    )
+    app = await build(load_settings(config), clock=FixedClock(NOW))
+    try:
+        await joined(app, "X1-A", "reporter", "tg-3020", "Cô Lan")
+        await set_status(app, "X1-A", "submitted")
+    finally:
+        await app.close()
+    reopened = tuanle(config, "reports", "reopen", "X1-A", "--note", "Mục 1.3 thiếu số người")
+    assert reopened.stdout.strip() == say.CLI_REOPENED.format(code="X1-A")
+    app = await build(load_settings(config), clock=FixedClock(NOW))
+    try:
+        teacher = MemoryChat(app.engine, user_id="tg-3020")
+        await teacher.flush()
+        assert teacher.last_reply().text == say.REOPENED_BY_ADMIN.format(
+            unit="Trường THCS Kim Long", note="Mục 1.3 thiếu số người"
+        )
+        await teacher.send("sửa báo cáo")
+        assert say.REOPENED_FOR_EDIT in teacher.replies[-2].text
+    finally:
+        await app.close()
