@@ -27,7 +27,9 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.section import Section
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell, _Row
@@ -49,6 +51,7 @@ TABLE_WIDTHS_CM: Final = (1.3, 5.6, 2.5, 3.0, 2.1, 2.0)  # STT … Ghi chú; đ�
 NOMINEE_WIDTHS_CM: Final = (1.2, 4.6, 4.2, 6.5)  # STT, name, proposer, achievement
 MISSING_SHOWN: Final = 10  # units named as not reported; more are counted
 _REFUSED: Final = frozenset({"Cc", "Cs", "Co", "Cn"})
+_XML_SPACE: Final = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def write_docx(
@@ -300,7 +303,7 @@ class _Draft:
             element = deepcopy(shape)
             self._end.addprevious(element)
             paragraph = Paragraph(element, self.document)
-        paragraph.runs[0].text = text
+        _put_text(paragraph._p.r_lst[0], text)
         return paragraph
 
     # Recipients and signature ------------------------------------------------------------------
@@ -405,13 +408,25 @@ class _Draft:
         headers = (say.column_number, column, say.column_proposer, say.column_achievement)
         for cell, label in zip(table.rows[0].cells, headers, strict=True):
             _header_cell(cell, label)
+        # The first row is laid out by python-docx, the others are copies of it with their own
+        # texts: a province's list has thousands of rows, and python-docx takes milliseconds
+        # for each cell it formats.
+        shape: CT_Row | None = None
         for number, (unit, nomination) in enumerate(chosen, start=1):
-            cells = _new_row(table).cells
             texts = (str(number), nomination.name, unit.name, nomination.achievement)
-            for cell, text in zip(cells, texts, strict=True):
-                _text(cell.paragraphs[0], _clean(text), size=12).alignment = (
-                    WD_ALIGN_PARAGRAPH.CENTER if cell is cells[0] else WD_ALIGN_PARAGRAPH.LEFT
-                )
+            if shape is None:
+                row = _new_row(table)
+                for cell, text in zip(row.cells, texts, strict=True):
+                    _text(cell.paragraphs[0], "", size=12).alignment = (
+                        WD_ALIGN_PARAGRAPH.CENTER if text is texts[0] else WD_ALIGN_PARAGRAPH.LEFT
+                    )
+                shape = deepcopy(row._tr)
+                tr = row._tr
+            else:
+                tr = deepcopy(shape)
+                table._tbl.append(tr)
+            for tc, text in zip(tr.tc_lst, texts, strict=True):
+                _put_text(tc.p_lst[0].r_lst[0], _clean(text))
 
     def _appendix_heading(self, document: _Document, label: str, title: str) -> None:
         """A new page with the appendix's number, title and what it is attached to."""
@@ -587,13 +602,28 @@ def _header_cell(cell: _Cell, text: str) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
+def _put_text(run: CT_R, text: str) -> None:
+    """Writes text into an empty run: one w:t per line, a w:br between lines.
+
+    What python-docx's ``run.text`` does, without its search for content to clear first, which
+    is most of the time a list of thousands of nominations takes.
+    """
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            run.append(OxmlElement("w:br"))
+        piece = OxmlElement("w:t")
+        piece.text = line
+        piece.set(_XML_SPACE, "preserve")  # keeps the spaces at either end
+        run.append(piece)
+
+
 def _clean(text: str) -> str:
     """A person's text as a Word file can hold it: NFC, without control or unassigned characters.
 
-    Line breaks and tabs stay (python-docx writes them as breaks and tabs); anything else
-    XML 1.0 cannot carry would make the file unreadable.
+    Line breaks stay (written as breaks) and a tab becomes a space; anything else XML 1.0
+    cannot carry would make the file unreadable.
     """
-    normal = unicodedata.normalize("NFC", text)
+    normal = unicodedata.normalize("NFC", text).replace("\t", " ")
     return "".join(
-        char for char in normal if char in "\n\t" or unicodedata.category(char) not in _REFUSED
+        char for char in normal if char == "\n" or unicodedata.category(char) not in _REFUSED
     ).strip()
