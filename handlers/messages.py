@@ -788,6 +788,11 @@ ROLLUP_RECEIVED = (
     "{when}. Thầy/cô xem trong /export."
 )
 ROLLUP_NOTE = "Ghi chú: {note}"
+# ``tuanle invite --role admin`` (hours by default) and ``tuanle reports reopen --note``.
+CLI_INVITE_MADE_HOURS = "({unit}; vai trò {role}; hiệu lực {hours} giờ; tối đa {uses} người)"
+CLI_META_NOTE = "GHI_CHÚ"
+CLI_REOPEN_NOTE = "nội dung cần sửa, gửi kèm cho người báo cáo của đơn vị"
+REOPEN_NO_NOTE = "(cấp trên không ghi chú; thầy/cô vui lòng liên hệ cấp trên nếu cần)"
 
 # ---------------------------------------------------------------------------------------------
 # H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).
