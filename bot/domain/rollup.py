@@ -87,7 +87,7 @@ class SignedRollup:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Subtree:
     """An admin's area: the root unit, every unit under it, and their reports."""
 
@@ -97,6 +97,14 @@ class Subtree:
     reports: Mapping[int, UnitReport]  # by unit id; a unit without one has not started
     signed: Mapping[int, SignedRollup] = field(default_factory=dict)  # by unit id, newest
     generated_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        # A province's area holds hundreds of thousands of answers: a log line or a task's repr
+        # names it, never spells it out.
+        return (
+            f"Subtree(root={self.root.code!r}, units={len(self.units)}, "
+            f"reports={len(self.reports)}, signed={len(self.signed)})"
+        )
 
     def children(self, unit_id: int) -> tuple[UnitInfo, ...]:
         return self._children_of.get(unit_id, ())
