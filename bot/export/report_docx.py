@@ -162,7 +162,7 @@ class _Draft:
             )
         ]
         reported = {unit.id for unit in self.counted}
-        missing = [_clean(unit.name) for unit in units if unit.id not in reported]
+        missing = [self._who(unit) for unit in units if unit.id not in reported]
         if missing:
             shown = ", ".join(missing[:MISSING_SHOWN])
             if len(missing) > MISSING_SHOWN:
@@ -222,7 +222,7 @@ class _Draft:
         for measure in item.measures:
             if measure.kind is MeasureKind.TEXT:
                 for unit, text in self.notes.get(f"{item.code}:{measure.key}", []):
-                    quoted.append(self.say.quote.format(unit=_clean(unit.name), text=_clean(text)))
+                    quoted.append(self.say.quote.format(unit=self._who(unit), text=_clean(text)))
         if quoted:
             quoted.insert(0, self.say.heading_line.format(label=item.label))
         return quoted
@@ -248,7 +248,7 @@ class _Draft:
         for number, question in enumerate(self.campaign.form.narrative, start=1):
             self._para(say.narrative.format(number=number, label=question.label), bold=True)
             answers = [
-                say.narrative_quote.format(unit=_clean(unit.name), text=_clean(text))
+                say.narrative_quote.format(unit=self._who(unit), text=_clean(text))
                 for unit in self.counted
                 if isinstance(
                     text := self.subtree.reports[unit.id].answers.get(f"narr:{question.key}"), str
@@ -264,6 +264,18 @@ class _Draft:
             number=number + 2, collectives=collectives, individuals=individuals
         )
         self._para(item, bold=True)
+
+    def _who(self, unit: UnitInfo) -> str:
+        """The unit's name, with its parent's when it is two levels or more under the area.
+
+        School names repeat from commune to commune ("Trường Tiểu học số 1"): a province's
+        draft must say which one speaks.
+        """
+        name = _clean(unit.name)
+        if unit.parent_id is None or unit.parent_id == self.root.id or unit.id == self.root.id:
+            return name
+        parent = _clean(self.subtree.unit(unit.parent_id).name)
+        return self.say.unit_in.format(unit=name, parent=parent)
 
     def _values(self, item: Item) -> str:
         """A row's non-zero totals in words: "12 lớp, 1.260 người"; "" when all are zero."""
@@ -413,7 +425,7 @@ class _Draft:
         # for each cell it formats.
         shape: CT_Row | None = None
         for number, (unit, nomination) in enumerate(chosen, start=1):
-            texts = (str(number), nomination.name, unit.name, nomination.achievement)
+            texts = (str(number), nomination.name, self._who(unit), nomination.achievement)
             if shape is None:
                 row = _new_row(table)
                 for cell, text in zip(row.cells, texts, strict=True):

@@ -50,6 +50,7 @@ class ReportWords(_Strict):
     subline: str
     heading_line: str
     quote: str
+    unit_in: str
     part_two: str
     narrative: str
     narrative_quote: str

@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 from docx.document import Document
 
-from bot.domain.rollup import Subtree
+from bot.domain.rollup import Subtree, UnitInfo
 from bot.export.report_docx import write_docx
 from tests.export.builders_docx import (
     CAMPAIGN,
@@ -237,3 +237,27 @@ def test_text_a_word_file_cannot_hold_is_dropped_not_a_broken_file(tmp_path: Pat
     document = written(tmp_path, area, now=NOW)
     assert document.tables[0].rows[0].cells[0].text.splitlines()[0] == "XÃ HÒA[31M BÌNH"
     assert "- Xã Hòa[31m Bình: “dòng một\ndòng hai”" in body(document)
+
+
+def test_a_province_says_which_commune_a_school_of_a_common_name_is_in(tmp_path: Path) -> None:
+    province = UnitInfo(100, "P", "Tỉnh Thừa Thiên Huế", "province", None)
+    east = UnitInfo(101, "XA", "Xã Phú An", "commune", 100)
+    west = UnitInfo(102, "XB", "Xã Phú Mỹ", "commune", 100)
+    school_east = UnitInfo(103, "XA-1", "Trường Tiểu học số 1", "school", 101)
+    school_west = UnitInfo(104, "XB-1", "Trường Tiểu học số 1", "school", 102)
+    said = {"run:1": 1, "1.7:quantity": 2, "1.7:people": 70, "narr:difficulties": "Mưa lớn."}
+    reports = {
+        east.id: report(east, {"narr:difficulties": "Thiếu người."}),
+        school_east.id: report(school_east, said),
+        school_west.id: report(school_west, said | {"1.7:quantity": 3}),
+    }
+    units = (province, east, school_east, west, school_west)
+    document = written(tmp_path, Subtree(CAMPAIGN, province, units, reports), now=NOW)
+    assert between(body(document), "2. Khó khăn", "3. Kiến nghị") == [
+        "- Xã Phú An: “Thiếu người.”",
+        "- Trường Tiểu học số 1 (Xã Phú An): “Mưa lớn.”",
+        "- Trường Tiểu học số 1 (Xã Phú Mỹ): “Mưa lớn.”",
+    ]
+    rows = table_rows(document)
+    assert rows["1.7"][3:5] == ["5", "140"]  # both schools, through their communes
+    assert document.tables[1].rows[0].cells[1].text.splitlines()[0] == "GIÁM ĐỐC"
