@@ -227,7 +227,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
         console = ConsoleChat(
             app.engine, user_id=getattr(args, "user", None), artifacts=app.artifacts
         )
-        await app.jobs.start()  # an admin's /status and /export run here too
+        await app.jobs.start([PLATFORM])  # this admin's /status and /export run here too
         campaign = app.engine.campaign
         console.note(say.CHAT_BANNER.format(year=campaign.year))
         resumed = await console.resume_pending()

@@ -122,7 +122,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             await telegram.set_webhook(tg.webhook_url, tg_secret)
         if zalo is not None and zl_secret:
             await zalo.set_webhook(zl.webhook_url, zl_secret)
-        await app.jobs.start()
+        # Jobs asked for on the platforms served here (the terminal chat runs its own).
+        await app.jobs.start([a.delivery.platform for a in (telegram, zalo) if a is not None])
 
         await stop.wait()
         log.info("stopping")

@@ -943,9 +943,15 @@ class Jobs:
         return await self._session.get(Job, job_id)
 
     async def claim(
-        self, kinds: Collection[str], now: datetime, until: datetime, stamp: datetime
+        self,
+        kinds: Collection[str],
+        now: datetime,
+        until: datetime,
+        stamp: datetime,
+        platforms: Collection[str] | None = None,
     ) -> Job | None:
-        """The oldest job of these kinds that is due, held until ``until``; its try counted.
+        """The oldest job of these kinds (for these platforms) that is due, held until
+        ``until``; its try counted.
 
         Due: pending past its pause, or running with a lease that ran out (its runner died).
         On PostgreSQL the row is taken ``FOR UPDATE SKIP LOCKED``: two runners never take one.
@@ -959,7 +965,7 @@ class Jobs:
         row = (
             await self._session.execute(
                 select(Job)
-                .where(Job.kind.in_(list(kinds)), due)
+                .where(Job.kind.in_(list(kinds)), due, *_on_platforms(platforms))
                 .order_by(Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -1015,13 +1021,13 @@ class Jobs:
             .values(status="pending", lease_until=None, attempts=Job.attempts - 1)
         )
 
-    async def release_running(self) -> int:
-        """Every running job pending at once: at the start of the only process running jobs.
-
-        The try that died with the process stays counted.
-        """
+    async def release_running(self, platforms: Collection[str] | None = None) -> int:
+        """Every running job (of these platforms) pending at once: at the start of the only
+        process running them. The try that died with the process stays counted."""
         result = await self._session.execute(
-            update(Job).where(Job.status == "running").values(status="pending", lease_until=None)
+            update(Job)
+            .where(Job.status == "running", *_on_platforms(platforms))
+            .values(status="pending", lease_until=None)
         )
         return int(cast(Any, result).rowcount or 0)
 
@@ -1035,6 +1041,11 @@ class Jobs:
             )
         )
         return int(found.scalar_one())
+
+
+def _on_platforms(platforms: Collection[str] | None) -> list[Any]:
+    """The condition "for one of these platforms" (none: every platform)."""
+    return [] if platforms is None else [Job.platform.in_(list(platforms))]
 
 
 class Rollups:

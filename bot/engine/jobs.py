@@ -19,7 +19,7 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -170,6 +170,7 @@ class JobRunner:
         self._exclusive = exclusive
         self._redact = redact
         self._registry: dict[str, JobFunction] = {}
+        self._platforms: frozenset[str] | None = None
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._filling = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
@@ -184,11 +185,16 @@ class JobRunner:
     def kinds(self) -> frozenset[str]:
         return frozenset(self._registry)
 
-    async def start(self) -> None:
-        """Restarts what a stopped process left running, then keeps claiming."""
+    async def start(self, platforms: Collection[str] | None = None) -> None:
+        """Restarts what a stopped process left running, then keeps claiming.
+
+        ``platforms``: only the jobs whose results go there (the terminal chat runs its own
+        person's, never those of the bot's chats); None for every platform.
+        """
+        self._platforms = frozenset(platforms) if platforms is not None else None
         if self._exclusive:
             async with self._uows() as uow:
-                released = await uow.jobs.release_running()
+                released = await uow.jobs.release_running(self._platforms)
                 await uow.commit()
             if released:
                 log.info("jobs", outcome="released", count=released)
@@ -233,7 +239,9 @@ class JobRunner:
     async def _claim(self) -> JobInfo | None:
         now = self._timer.now()
         async with self._uows() as uow:
-            row = await uow.jobs.claim(self.kinds, now, now + self._lease, self.clock.now())
+            row = await uow.jobs.claim(
+                self.kinds, now, now + self._lease, self.clock.now(), self._platforms
+            )
             if row is None:
                 return None
             info = _info(row)

@@ -16,6 +16,7 @@ from bot.engine.core import Retry
 from bot.engine.jobs import JobContext, JobRunner
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
+from handlers.join import create_invite
 from storage.models import Job
 from tests.conftest import FixedClock
 
@@ -35,12 +36,14 @@ def runner(app: App, clock: FixedClock, **options: Any) -> JobRunner:
     )
 
 
-async def queue_job(app: App, kind: str, params: dict[str, Any] | None = None) -> int:
+async def queue_job(
+    app: App, kind: str, params: dict[str, Any] | None = None, *, platform: str = "memory"
+) -> int:
     async with app.uows() as uow:
         job_id = await uow.jobs.add(
             kind=kind,
             params=params or {},
-            platform="memory",
+            platform=platform,
             chat_id=ADMIN,
             user_id=ADMIN,
             member_id=None,
@@ -228,7 +231,7 @@ async def test_a_job_whose_lease_ran_out_is_taken_by_another_runner(
     assert done == [job_id]
 
 
-async def test_a_long_job_blocks_nobody_and_only_registered_kinds_are_taken(
+async def test_a_long_job_blocks_nobody_and_only_its_kinds_and_platforms_are_taken(
     app: App, clock: FixedClock, invite: str
 ) -> None:
     release = asyncio.Event()
@@ -238,9 +241,10 @@ async def test_a_long_job_blocks_nobody_and_only_registered_kinds_are_taken(
         started.set()
         await release.wait()
 
-    jobs = runner(app, clock)
+    jobs = runner(app, clock, exclusive=True)
     jobs.register("export", long_export)
-    await jobs.start()
+    elsewhere = await queue_job(app, "export", platform="telegram")  # the bot process's
+    await jobs.start(["memory"])
     other = await queue_job(app, "not_here")
     await queue_job(app, "export")
     await jobs.fill()
@@ -252,3 +256,38 @@ async def test_a_long_job_blocks_nobody_and_only_registered_kinds_are_taken(
     await jobs.drain()
     await jobs.close()
     assert (await job_row(app, other)).status == "pending"
+    assert (await job_row(app, elsewhere)).status == "pending"
+
+
+async def test_a_job_queued_by_a_handler_starts_at_once_and_sends_to_its_chat(
+    app: App, clock: FixedClock
+) -> None:
+    now = datetime.now(UTC)
+    async with app.uows() as uow:
+        unit = await uow.units.add("XA-01", "Xã Kim Long", "commune", None, now)
+        code = await create_invite(uow, unit, "admin", 1, 1, now)
+        await uow.commit()
+    drawn: list[dict[str, Any]] = []
+
+    async def chart(ctx: JobContext) -> None:
+        drawn.append(ctx.params)
+        picture = await ctx.artifact(b"\x89PNG chart", "tien-do.png", "image/png", kind="photo")
+        await ctx.send(Reply("Biểu đồ", files=(picture,)))
+
+    jobs = runner(app, clock)  # its sweep is an hour away: only the engine's hint can start it
+    jobs.register("status_chart", chart)
+    app.engine.on_job_queued(jobs.wake)
+    await jobs.start()
+    try:
+        admin = admin_chat(app)
+        await admin.send(f"/start {code}")
+        await admin.send("/status")
+        for _ in range(1000):
+            if drawn and jobs.idle:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await jobs.close()
+    assert drawn == [{"unit_id": unit.id}]
+    (reply,) = await admin.flush()
+    assert reply.text == "Biểu đồ" and admin.sender.paths[reply.files[0].token].is_file()
