@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document
+from docx.oxml.ns import qn
 
 from bot.domain.rollup import Subtree, UnitInfo
 from bot.export.report_docx import write_docx
@@ -85,6 +86,15 @@ def test_the_page_is_a4_in_times_new_roman_with_the_decree_margins(tmp_path: Pat
     assert 30 <= margins["left"] <= 35 and 15 <= margins["right"] <= 20
     normal = document.styles["Normal"].font
     assert normal.name == "Times New Roman" and normal.size.pt in (13, 14)
+    language = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert language is not None and language.get(qn("w:val")) == "vi-VN"  # spell-checked as such
+
+
+def test_the_file_says_what_it_is_and_who_made_it_when(tmp_path: Path) -> None:
+    properties = written(tmp_path, now=NOW).core_properties
+    assert properties.title == "Kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2023"
+    assert properties.author == "Xã Hòa Bình" and "python-docx" not in properties.comments
+    assert properties.created == NOW
 
 
 def test_the_sections_follow_the_outline_of_seed_002(tmp_path: Path) -> None:
