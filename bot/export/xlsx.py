@@ -90,10 +90,10 @@ def write_xlsx(subtree: Subtree, path: Path, *, zone: tzinfo = VIETNAM) -> None:
 
 class _SheetNames:
     """Sheet names a spreadsheet accepts: at most 31 characters, none of []:*?/\\, no quote at
-    either end, unique ignoring case."""
+    either end, unique ignoring case, never "History" (Excel keeps it for itself)."""
 
     def __init__(self) -> None:
-        self._taken: set[str] = set()
+        self._taken: set[str] = {"history"}
 
     def make(self, text: str) -> str:
         cleaned = "".join(
