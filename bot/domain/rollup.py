@@ -115,9 +115,11 @@ class Subtree:
 
     @cached_property
     def _children_of(self) -> Mapping[int | None, tuple[UnitInfo, ...]]:
+        # The root is nobody's child here, even if parent links in the data loop back to it.
         index: dict[int | None, list[UnitInfo]] = {}
         for unit in self.units:
-            index.setdefault(unit.parent_id, []).append(unit)
+            if unit.id != self.root.id:
+                index.setdefault(unit.parent_id, []).append(unit)
         return {parent: tuple(kids) for parent, kids in index.items()}
 
     def below(self, unit_id: int) -> tuple[UnitInfo, ...]:

@@ -107,3 +107,14 @@ async def test_evidence_nominations_and_the_newest_signed_rollup_are_loaded(app:
     signed = province.signed[ids["X1"]]
     assert signed.revision == 2 and signed.totals["1:quantity"] == 6
     assert signed.counted == ("X1", "X1-A", "X1-B")
+
+
+async def test_parent_links_that_loop_back_to_the_root_end(app: App) -> None:
+    ids = await store(app, AREA)
+    async with app.uows() as uow:  # X1 moved under its own school: the data loops
+        commune = await uow.units.get(ids["X1"])
+        await uow.units.update(commune, commune.name, commune.kind, ids["X1-A"], None)
+        await uow.commit()
+    area = await load_area(app, ids, "X1")
+    assert [u.code for u in area.below(ids["X1"])] == ["X1", "X1-A", "X1-B", "X1-C", "X1-D"]
+    assert totals(area, ids["X1"])["1:quantity"] == 2 + 3 + 1
