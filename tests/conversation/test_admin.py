@@ -128,6 +128,10 @@ async def test_a_commune_admin_sees_the_status_of_its_own_units_only(app: App) -
     assert [(j.kind, j.params) for j in await jobs(app)] == [
         ("status_chart", {"unit_id": (await unit_id(app, "X1"))})
     ]
+    await admin.send("/help")  # the usual help, then the admin commands
+    assert say.HELP in admin.replies[-2].text
+    assert say.ADMIN_HELP_TITLE in admin.replies[-2].text
+    assert say.ADMIN_HELP_SIGN_OFF in admin.replies[-2].text
 
 
 async def unit_id(app: App, code: str) -> int:
