@@ -47,8 +47,8 @@ VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_NAME: Final = "Times New Roman"  # the administrative norm; LibreOffice substitutes a serif
 NUMBER: Final = "#,##0"
 # Text of a free-text row shown in "Ghi chú" before the rest is left to the detail sheet.
-NOTES_SHOWN: Final = 10
-NOTE_CHARS: Final = 300
+NOTES_SHOWN: Final = 5
+NOTE_CHARS: Final = 100
 # Columns of the official table: STT, Các hoạt động, Đơn vị, Số lớp/số cuộc thi, Số người, Ghi chú.
 TABLE_WIDTHS: Final = (5, 46, 12, 11, 10, 24)
 MEASURE_COLUMN: Final = {Column.QUANTITY: 3, Column.PEOPLE: 4, Column.NOTE: 5}
@@ -56,6 +56,7 @@ MEASURE_COLUMN: Final = {Column.QUANTITY: 3, Column.PEOPLE: 4, Column.NOTE: 5}
 # wider serif LibreOffice substitutes for Times New Roman), and the height of one line.
 CHARS_PER_WIDTH: Final = 1.0
 LINE_POINTS: Final = 15.5
+MAX_ROW_POINTS: Final = 409  # the tallest row a spreadsheet accepts
 SHEET_NAME_MAX: Final = 31
 SHEET_NAME_BAD: Final = frozenset("[]:*?/\\")
 
@@ -445,7 +446,8 @@ class _Sheet:
     def _append(self, cells: list[Cell], texts: Sequence[tuple[Value, float]]) -> None:
         self.rows += 1
         lines = max((_lines(value, width) for value, width in texts), default=1)
-        self.sheet.row_dimensions[self.rows].height = lines * LINE_POINTS + 3
+        height = min(lines * LINE_POINTS + 3, MAX_ROW_POINTS)
+        self.sheet.row_dimensions[self.rows].height = height
         self.sheet.append(cells)
 
 

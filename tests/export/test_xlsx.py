@@ -254,3 +254,22 @@ async def test_sheet_names_are_legal_and_unique(app: App, tmp_path: Path) -> Non
         "History (2)",  # Excel keeps "History" for itself
         "TỔNG HỢP (2)",
     ]
+
+
+async def test_many_long_notes_stay_within_a_printable_row(app: App, tmp_path: Path) -> None:
+    schools = [
+        Filed(f"S{n:02d}", f"Trường {n}", "school", "X", "submitted", {"11:text": "chữ " * 400})
+        for n in range(30)
+    ]
+    book = _open(
+        await _export(app, tmp_path, [Filed("X", "Xã A", "commune", None), *schools], "X")
+    )
+    table = book["Tổng hợp"]
+    last = table.max_row
+    note = str(table.cell(last, 6).value)
+    assert table.cell(last, 1).value == "11" and note.endswith("(xem trang Chi tiết)")
+    assert "25 đơn vị khác" in note and len(note) < 1000
+    heights = [d.height for d in table.row_dimensions.values() if d.height]
+    assert max(heights) <= 409  # Excel refuses a taller row
+    detail = book["Chi tiết"]
+    assert detail.cell(5 + 1, detail.max_column).value == "chữ " * 400  # whole, as typed
