@@ -4,8 +4,10 @@ Seed 003 asks every school, commune and centre to send, with its report, "danh s
 thưởng tập thể, cá nhân". A teacher types them on a phone, one a message: a name, collective or
 individual, one line of achievement ("Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học…"). Each
 is stored in ``nominations`` as it arrives, like every other answer, and the list so far is
-shown after each. "xong" (or "không", "bỏ qua") ends the step and stores the marker answer
-``nominations:done``, so a resumed walk never asks again; "xóa 2" removes one.
+shown after each. "xong" (or "không", "Không có") ends the step and stores the marker answer
+``nominations:done``, so a resumed walk never asks again; "xóa 2" removes one. "bỏ qua" leaves
+the step for later, as at any question: it never blocks submitting, and a resumed walk comes
+back to it.
 
 The kind is read from the words typed; without them it is guessed from the name only when the
 name says it ("Tổ Ngữ văn", "Trường …", "Cô Lan", "Nguyễn Văn A"), and otherwise asked once.
@@ -14,7 +16,6 @@ name says it ("Tổ Ngữ văn", "Trường …", "Cô Lan", "Nguyễn Văn A"),
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,7 @@ async def ask(flow: ReportFlow) -> Reply:
 
 
 def question_reply(listed: Sequence[Nomination], before: str | None = None) -> Reply:
+    """The step's question for ``listed``, after the line ``before`` (what was just done)."""
     if not listed:
         text, choices = say.ASK_NOMINATIONS, (say.NOMINATIONS_NONE,)
     else:
@@ -144,14 +146,17 @@ def lines(listed: Sequence[Nomination], width: int | None = None) -> list[str]:
             number=number,
             name=nomination.name,
             kind=say.NOMINATION_KINDS.get(nomination.kind, nomination.kind),
-            achievement=(
-                textwrap.shorten(nomination.achievement, width, placeholder="…")
-                if width
-                else nomination.achievement
-            ),
+            achievement=_clip(nomination.achievement, width),
         )
         for number, nomination in enumerate(listed, start=1)
     ]
+
+
+def _clip(text: str, width: int | None) -> str:
+    """The text cut to ``width`` characters with an ellipsis (whole when ``width`` is None)."""
+    if width is None or len(text) <= width:
+        return text
+    return text[: width - 1].rstrip() + "…"
 
 
 async def summary_lines(

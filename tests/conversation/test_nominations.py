@@ -224,3 +224,15 @@ async def test_a_submitted_report_edited_here_returns_to_draft(app: App, chat: M
     async with app.uows() as uow:
         assert [n.name for n in await uow.nominations.of_report(report.id)] == ["Tổ Ngữ văn"]
         assert await uow.session.scalar(select(Nomination.kind)) == "collective"
+
+
+async def test_a_long_achievement_is_cut_in_the_chat_and_kept_whole(
+    app: App, chat: MemoryChat
+) -> None:
+    await _to_the_nominations(app, chat)
+    achievement = "Tổ chức " + "x" * 300  # one long word, as a pasted link would be
+    listed = (await chat.send(f"Tổ Tin học - tập thể - {achievement}"))[-1].text
+    line = next(text for text in listed.splitlines() if text.startswith("1. "))
+    assert line.endswith("…") and len(line) < 140
+    assert await _stored(app) == [("Tổ Tin học", "collective", achievement)]
+    assert f"1. Tổ Tin học (tập thể): {achievement}" in await describe(app, "THCS-01")
