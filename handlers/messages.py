@@ -836,10 +836,12 @@ ASK_NOMINATIONS = (
 NOMINATIONS_LIST = "Danh sách đề nghị khen thưởng ({count}/{max}):\n{lines}"
 NOMINATION_LINE = "{number}. {name} ({kind}): {achievement}"
 NOMINATIONS_NEXT = (
-    "Gửi đề nghị tiếp theo (mỗi tin nhắn một đề nghị), “xóa 2” để bỏ đề nghị số 2, "
+    "Gửi đề nghị tiếp theo (mỗi tin nhắn một đề nghị), “xóa {last}” để bỏ đề nghị số {last}, "
     "hoặc chọn “Xong” khi đã đủ."
 )
-NOMINATIONS_NEXT_FULL = "Đã đủ {max} đề nghị. Gửi “xóa 2” để bỏ đề nghị số 2, hoặc chọn “Xong”."
+NOMINATIONS_NEXT_FULL = (
+    "Đã đủ {max} đề nghị. Gửi “xóa {last}” để bỏ đề nghị số {last}, hoặc chọn “Xong”."
+)
 NOMINATION_SAVED = "Đã lưu đề nghị số {number}: {name} ({kind})."
 NOMINATION_REMOVED = "Đã xóa đề nghị số {number}: {name}."
 NOMINATIONS_CLEARED = "Đã xóa cả {count} đề nghị."

@@ -125,7 +125,7 @@ def question_reply(listed: Sequence[Nomination], before: str | None = None) -> R
         text, choices = say.ASK_NOMINATIONS, (say.NOMINATIONS_NONE,)
     else:
         more = say.NOMINATIONS_NEXT if len(listed) < MAX_NOMINATIONS else say.NOMINATIONS_NEXT_FULL
-        text = f"{listing(listed)}\n{more.format(max=MAX_NOMINATIONS)}"
+        text = f"{listing(listed)}\n{more.format(max=MAX_NOMINATIONS, last=len(listed))}"
         choices = (say.NOMINATIONS_DONE,)
     if before:
         text = f"{before}\n{text}"
