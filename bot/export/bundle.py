@@ -2,10 +2,10 @@
 
 ``/export`` in a chat and ``tuanle export`` at a terminal both call ``build_bundle``. The data is
 read once (``load_subtree``); each file is then written in a worker thread so that the event
-loop keeps serving every other conversation while a province's export runs. Progress is told in
-steps (percent, text); the evidence, the long part, in steps of a few percent. File names are
-made from the year and the unit's code only, made safe: a person's text never names a file.
-The steps are named, not worded: bot/export sits below handlers, the caller says them.
+loop keeps serving every other conversation while a province's export runs. Progress is told as
+``Stage``s (percent, step); the evidence, the long part, every few percent. The steps are named,
+not worded: bot/export sits below handlers, so the caller says them. File names are made from
+the year and the unit's code only, made safe: a person's text never names a file.
 """
 
 from __future__ import annotations
