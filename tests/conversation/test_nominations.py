@@ -5,6 +5,8 @@ message, each stored as it arrives, listed at the review, in the receipt and in
 
 from __future__ import annotations
 
+import hypothesis
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import App, build
@@ -12,7 +14,8 @@ from bot.config import Settings
 from bot.platforms.memory import MemoryChat
 from bot.reports import describe
 from handlers import messages as say
-from handlers.nominations import MAX_ACHIEVEMENT, MAX_NAME, MAX_NOMINATIONS
+from handlers.common import fold
+from handlers.nominations import MAX_ACHIEVEMENT, MAX_NAME, MAX_NOMINATIONS, Draft, read
 from storage.models import Conversation, Member, Nomination
 from tests.conftest import FixedClock, photo
 from tests.conversation.helpers import (
@@ -236,3 +239,32 @@ async def test_a_long_achievement_is_cut_in_the_chat_and_kept_whole(
     assert line.endswith("…") and len(line) < 140
     assert await _stored(app) == [("Tổ Tin học", "collective", achievement)]
     assert f"1. Tổ Tin học (tập thể): {achievement}" in await describe(app, "THCS-01")
+
+
+WORDS = st.text("abcdeghiklmnopqrstuvxyàáảãạâấđêếôốơớưứABCĐGHNT", min_size=1, max_size=8)
+NAMES = st.lists(WORDS, min_size=1, max_size=5).map(" ".join)
+ACHIEVEMENTS = st.lists(st.one_of(WORDS, st.integers(0, 999).map(str)), min_size=1, max_size=8)
+FORMATS = (
+    "{name} - {kind} - {achievement}",
+    "{name} – {kind} – {achievement}",
+    "{name} ({kind}): {achievement}",
+    "{name}, {kind}, {achievement}",
+    "{kind}: {name} - {achievement}",
+    "{name}\n{kind}\n{achievement}",
+)
+
+
+@hypothesis.given(
+    name=NAMES,
+    words=ACHIEVEMENTS,
+    kind=st.sampled_from((("tập thể", "collective"), ("Cá nhân", "individual"))),
+    form=st.sampled_from(FORMATS),
+)
+def test_a_nomination_reads_the_same_whichever_way_it_is_typed(
+    name: str, words: list[str], kind: tuple[str, str], form: str
+) -> None:
+    hypothesis.assume(fold(name) not in {"tap the", "ca nhan"} and any(c.isalpha() for c in name))
+    achievement = " ".join(words)
+    hypothesis.assume(any(c.isalpha() for c in achievement))
+    typed = form.format(name=name, kind=kind[0], achievement=achievement)
+    assert read(typed) == Draft(name, kind[1], achievement)
