@@ -56,13 +56,20 @@ async def status(request: Request) -> Outcome:
         return Outcome([root])
     units = await ctx.uow.units.subtree(root.id)
     reports = await ctx.uow.reports.of_subtree(ctx.campaign_id, root.id)
-    text = status_text(ctx, root, units, reports)
+    signed = {
+        rollup.unit_id: rollup.revision
+        for rollup in await ctx.uow.rollups.newest_in_subtree(ctx.campaign_id, root.id)
+    }
+    text = status_text(ctx, root, units, reports, signed)
     await _queue(ctx, "status_chart", {"unit_id": root.id}, None)
     return Outcome([Reply(text)])
 
 
-def status_text(ctx: Context, root: Unit, units: list[Unit], reports: list[Report]) -> str:
-    """The /status message: totals, a line per child unit, then who is still missing."""
+def status_text(
+    ctx: Context, root: Unit, units: list[Unit], reports: list[Report], signed: dict[int, int]
+) -> str:
+    """The /status message: totals, a line per child unit (and the revision of the roll-up it
+    signed off, if any), then who is still missing."""
     state = {unit.id: NOT_STARTED for unit in units}
     for report in reports:
         state[report.unit_id] = SUBMITTED if report.status == "submitted" else IN_PROGRESS
@@ -81,7 +88,10 @@ def status_text(ctx: Context, root: Unit, units: list[Unit], reports: list[Repor
         shown = children[root.id][:MAX_CHILD_LINES]
         for child in shown:
             below = (state[u.id] for u in _depth_first(child, children))
-            lines.append(_counts_line(say.STATUS_CHILD, below, unit=child.name))
+            line = _counts_line(say.STATUS_CHILD, below, unit=child.name)
+            if child.id in signed:
+                line += say.STATUS_SIGNED.format(revision=signed[child.id])
+            lines.append(line)
         if len(children[root.id]) > len(shown):
             lines.append(say.STATUS_MORE.format(count=len(children[root.id]) - len(shown)))
     missing = [unit for unit in ordered if state[unit.id] != SUBMITTED]

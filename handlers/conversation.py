@@ -136,7 +136,7 @@ async def _join_then_start(ctx: Context, text: str) -> Outcome:
     )
     campaign = ctx.campaign
     opening = flow.report.opening_date or campaign.opening_day  # the unit's own day, once said
-    hello = Reply(
+    greeting = Reply(
         say.JOINED.format(
             unit=ctx.unit.name,
             year=campaign.year,
@@ -147,9 +147,12 @@ async def _join_then_start(ctx: Context, text: str) -> Outcome:
             deadline=deadline_line,
         )
     )
+    hello = [greeting]
+    if ctx.member.role == "admin":  # the admin commands, before their own unit's walk
+        hello.append(Reply(say.ADMIN_JOINED.format(unit=ctx.unit.name)))
     if flow.report.status == "submitted":
-        return Outcome([hello, flow.submitted_reply()], step="submitted", data=joined.data)
+        return Outcome([*hello, flow.submitted_reply()], step="submitted", data=joined.data)
     missing = unanswered(flow.questions, flow.answers)
     first = missing[0] if missing else flow.questions[0]
-    outcome = await flow.go_to(first, [hello])
+    outcome = await flow.go_to(first, hello)
     return outcome

@@ -793,6 +793,14 @@ CLI_INVITE_MADE_HOURS = "({unit}; vai trò {role}; hiệu lực {hours} giờ; t
 CLI_META_NOTE = "GHI_CHÚ"
 CLI_REOPEN_NOTE = "nội dung cần sửa, gửi kèm cho người báo cáo của đơn vị"
 REOPEN_NO_NOTE = "(cấp trên không ghi chú; thầy/cô vui lòng liên hệ cấp trên nếu cần)"
+# An admin who has just joined: the admin commands, then their own unit's report as usual.
+ADMIN_JOINED = (
+    "Thầy/cô có quyền quản trị “{unit}” và các đơn vị trực thuộc: gửi /status để xem tình hình "
+    "nộp báo cáo, /help để xem mọi lệnh quản trị. Báo cáo của chính đơn vị thầy/cô nhập ngay "
+    "dưới đây."
+)
+# /status: a child unit whose admin signed off its roll-up.
+STATUS_SIGNED = " · đã chốt số liệu lần {revision}"
 
 # ---------------------------------------------------------------------------------------------
 # H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).

@@ -115,6 +115,8 @@ async def file_report(teacher: MemoryChat) -> None:
 @pytest.mark.usefixtures("tree")
 async def test_a_commune_admin_sees_the_status_of_its_own_units_only(app: App) -> None:
     admin = await joined(app, "X1", "admin", "tg-2001", "Chị Hoa")
+    said = [reply.text for reply in admin.replies]
+    assert say.ADMIN_JOINED.format(unit="UBND xã Kim Long") in said  # then the commune's walk
     await set_status(app, "X1-A", "submitted")
     await set_status(app, "X2-A", "draft")
     await admin.send("/status")
@@ -407,6 +409,9 @@ async def test_a_commune_signs_off_its_roll_up_and_the_province_is_told(app: App
     row_numbers = {k: v for k, v in numbers.items() if k in signed[0].totals}
     assert row_numbers and all(signed[0].totals[k] == v for k, v in row_numbers.items())
     assert len(await audited(app, "rollup.submit")) == 2
+    await province.send("/status")  # the live sums beside what each commune signed off
+    assert "UBND xã Kim Long: đã gửi 1/3" in province.last_reply().text
+    assert say.STATUS_SIGNED.format(revision=2) in province.last_reply().text
     await province.send("/nop_tong_hop")  # the top of the tree has no one above
     assert province.last_reply().text == say.ROLLUP_NO_PARENT
 
