@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import logs
+from bot import calendar_view, logs
 from bot.admin_jobs import bundle_summary, campaign_for, stage_text
 from bot.app import App, build
 from bot.config import ConfigError, Settings, load_settings
@@ -170,6 +170,14 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=EXPORT_DIR, metavar=say.CLI_META_DIR, help=say.CLI_EXPORT_OUT
     )
     export.set_defaults(func=export_area)
+
+    calendar = sub.add_parser("calendar", help=say.CLI_CALENDAR).add_subparsers(
+        metavar=say.CLI_META_TASK, required=True, parser_class=_Parser
+    )
+    plan = calendar.add_parser("show", help=say.CLI_CALENDAR_SHOW)
+    plan.add_argument("--year", type=int, metavar=say.CLI_META_YEAR, help=say.CLI_CALENDAR_YEAR)
+    plan.add_argument("--unit", metavar=say.CLI_META_UNIT, help=say.CLI_CALENDAR_UNIT)
+    plan.set_defaults(func=calendar_show)
     return parser
 
 
@@ -434,6 +442,16 @@ async def export_area(settings: Settings, args: argparse.Namespace) -> int:
         for file in bundle.files:
             print(file.path)
         print(bundle_summary(bundle), file=sys.stderr)
+        return 0
+
+    return await _with_app(settings, work)
+
+
+async def calendar_show(settings: Settings, args: argparse.Namespace) -> int:
+    """Prints the reminder plan of the campaign, unit by unit, in Vietnam time."""
+
+    async def work(app: App) -> int:
+        print(await calendar_view.show(app, args.year, args.unit, _now()))
         return 0
 
     return await _with_app(settings, work)

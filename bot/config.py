@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.domain.calendar import ReminderRules
 from handlers import messages as say
 
 DEFAULT_CONFIG_FILE = Path("tuanle.toml")
@@ -155,6 +157,76 @@ class DeliverySettings(Strict):
     max_backoff_seconds: float = Field(default=300.0, ge=1, le=3600)
 
 
+class ReminderSettings(Strict):
+    """The campaign calendar (bot/domain/calendar.py): days before, sending hours, quiet hours."""
+
+    announce_days_before: int = Field(default=7, ge=1, le=60)
+    deadline_days_before: list[int] = Field(default_factory=lambda: [3, 1, 0])
+    morning: time = time(7, 30)
+    evening: time = time(19, 0)
+    opening_morning: time = time(6, 30)
+    quiet_start: time = time(21, 30)
+    quiet_end: time = time(6, 0)
+    send_on_sunday: bool = False
+    late_after_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    late_days: int = Field(default=3, ge=1, le=30)
+    opening_late_until: time = time(11, 0)
+
+    @field_validator(
+        "morning",
+        "evening",
+        "opening_morning",
+        "quiet_start",
+        "quiet_end",
+        "opening_late_until",
+        mode="before",
+    )
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        """ "07:30" as people write it (TOML's 07:30:00 is a time already)."""
+        if isinstance(value, str):
+            found = re.fullmatch(r"\s*([01]?\d|2[0-3])[:hH]([0-5]\d)\s*", value)
+            if found is None:
+                raise ValueError(say.CONFIG_BAD_CLOCK.format(value=value))
+            return time(int(found.group(1)), int(found.group(2)))
+        return value
+
+    @field_validator("deadline_days_before")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(days < 0 or days > 30 for days in value) or len(set(value)) != len(value):
+            raise ValueError(say.CONFIG_BAD_REMINDER_DAYS)
+        return value
+
+    @model_validator(mode="after")
+    def _outside_quiet_hours(self) -> ReminderSettings:
+        try:
+            self.rules()
+        except ValueError:
+            raise ValueError(
+                say.CONFIG_REMINDER_HOURS.format(
+                    start=self.quiet_start.strftime("%H:%M"), end=self.quiet_end.strftime("%H:%M")
+                )
+            ) from None
+        return self
+
+    def rules(self) -> ReminderRules:
+        """The plan's rules, plain Python for bot/domain/calendar.py."""
+        return ReminderRules(
+            announce_days_before=self.announce_days_before,
+            deadline_days_before=tuple(self.deadline_days_before),
+            morning=self.morning,
+            evening=self.evening,
+            opening_morning=self.opening_morning,
+            quiet_start=self.quiet_start,
+            quiet_end=self.quiet_end,
+            send_on_sunday=self.send_on_sunday,
+            late_after=timedelta(minutes=self.late_after_minutes),
+            late_days=self.late_days,
+            opening_late_until=self.opening_late_until,
+        )
+
+
 class WebSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -189,6 +261,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     zalo: ZaloSettings = ZaloSettings()
     delivery: DeliverySettings = DeliverySettings()
+    reminders: ReminderSettings = ReminderSettings()
     web: WebSettings = WebSettings()
     log: LogSettings = LogSettings()
 

@@ -666,6 +666,89 @@ CLI_META_DIR = "THƯ_MỤC"
 CLI_EXPORT_PROGRESS = "{percent:3d}% {text}"
 
 # ---------------------------------------------------------------------------------------------
+# H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).
+# A document on Zalo is a link; {expires} is Vietnam time, "14:30 ngày 12/10/2023".
+FILE_LINK = "📎 {name}\nTải về: {link}\n(Liên kết dùng được đến {expires}.)"
+# No [web] public_url: the file cannot be linked, but it exists on the server.
+FILE_AT_SERVER = (
+    "📎 {name}: tệp đã được tạo trên máy chủ của bot. Thầy/cô vui lòng nhờ người quản trị "
+    "máy chủ gửi tệp này."
+)
+# A file too large for Telegram (50 MB) and no public link to send instead.
+FILE_TOO_LARGE_HERE = "📎 {name} ({size} MB) quá lớn để gửi qua Telegram."
+# A file whose link expired before it could be sent (the chat was unreachable for days).
+FILE_EXPIRED = "📎 {name}: tệp đã hết hạn. Thầy/cô vui lòng yêu cầu lại."
+FILE_EXPIRES_AT = "{time:%H:%M} ngày {time:%d/%m/%Y}"
+# The terminal chat prints where a file the bot made lies, so the admin can open it.
+CHAT_FILE_SAVED = "📎 {name}: {path}"
+# A long job tells how far it got, at most every few seconds ({text} is the job's own words).
+JOB_PROGRESS = "⏳ {percent}% — {text}"
+# A job that failed three times; nothing about the cause (the log has it, redacted).
+JOB_FAILED = (
+    "Xin lỗi thầy/cô, bot chưa làm xong yêu cầu này do trục trặc kỹ thuật. "
+    "Thầy/cô vui lòng thử lại sau ít phút."
+)
+# (end of H5's section)
+
+# Commendation nominations (seed 003: “danh sách đề nghị khen thưởng tập thể, cá nhân”), the
+# optional step after the narrative questions (handlers/nominations.py).
+NOMINATIONS_NONE = Choice("none", "Không có")
+NOMINATIONS_DONE = Choice("done", "Xong")
+NOMINATION_COLLECTIVE = Choice("collective", "Tập thể")
+NOMINATION_INDIVIDUAL = Choice("individual", "Cá nhân")
+NOMINATION_KINDS = {"collective": "tập thể", "individual": "cá nhân"}
+ASK_NOMINATIONS = (
+    "Đề nghị khen thưởng: đơn vị có đề nghị khen thưởng tập thể, cá nhân nào không?\n"
+    "Mỗi tin nhắn một đề nghị: tên - tập thể hay cá nhân - một dòng thành tích, ví dụ:\n"
+    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi\n"
+    "Tổ Ngữ văn - tập thể - tổ chức ngày hội đọc sách\n"
+    "Nếu không có, thầy/cô chọn “Không có”."
+)
+NOMINATIONS_LIST = "Danh sách đề nghị khen thưởng ({count}/{max}):\n{lines}"
+NOMINATION_LINE = "{number}. {name} ({kind}): {achievement}"
+NOMINATIONS_NEXT = (
+    "Gửi đề nghị tiếp theo (mỗi tin nhắn một đề nghị), “xóa {last}” để bỏ đề nghị số {last}, "
+    "hoặc chọn “Xong” khi đã đủ."
+)
+NOMINATIONS_NEXT_FULL = (
+    "Đã đủ {max} đề nghị. Gửi “xóa {last}” để bỏ đề nghị số {last}, hoặc chọn “Xong”."
+)
+NOMINATION_SAVED = "Đã lưu đề nghị số {number}: {name} ({kind})."
+NOMINATION_REMOVED = "Đã xóa đề nghị số {number}: {name}."
+NOMINATIONS_CLEARED = "Đã xóa cả {count} đề nghị."
+NOMINATION_ASK_KIND = "“{name}” là tập thể hay cá nhân? Thầy/cô chọn một ý."
+NOMINATION_KIND_DROPPED = "Chưa lưu đề nghị “{name}” vì chưa rõ là tập thể hay cá nhân."
+NOMINATION_UNREAD = (
+    "Chưa rõ đề nghị. Thầy/cô gửi tên, tập thể hay cá nhân, và một dòng thành tích, "
+    "cách nhau bằng dấu gạch ngang, ví dụ:\n"
+    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi"
+)
+NOMINATION_NO_NAME = (
+    "Tên người hoặc tập thể được đề nghị cần có chữ, ví dụ: Tổ Ngữ văn - tập thể - "
+    "tổ chức ngày hội đọc sách."
+)
+NOMINATION_NAME_TOO_LONG = (
+    "Tên được đề nghị dài {length} ký tự, quá {limit} ký tự. Thầy/cô gửi lại với tên ngắn hơn."
+)
+NOMINATION_ACHIEVEMENT_TOO_LONG = (
+    "Thành tích dài {length} ký tự, quá {limit} ký tự. "
+    "Thầy/cô viết gọn lại trong một dòng rồi gửi lại."
+)
+NOMINATION_TWICE = "“{name}” đã có trong danh sách (đề nghị số {number}); chưa lưu thêm."
+NOMINATIONS_FULL = (
+    "Danh sách đã đủ {max} đề nghị, không thêm được nữa. "
+    "Thầy/cô gửi “xóa 2” để bỏ một đề nghị, hoặc chọn “Xong”."
+)
+NOMINATION_NO_SUCH = "Không có đề nghị số {number}; danh sách có {count} đề nghị."
+NOMINATIONS_EMPTY = "Danh sách đề nghị khen thưởng đang trống, không có gì để xóa."
+REVIEW_NOMINATIONS = "Đề nghị khen thưởng: {count}"
+REVIEW_NOMINATIONS_NONE = "Đề nghị khen thưởng: không có"
+REVIEW_NOMINATIONS_MISSING = "Đề nghị khen thưởng: chưa trả lời"
+REVIEW_NOMINATIONS_EDIT = "Muốn sửa danh sách đề nghị khen thưởng, gửi “sửa khen thưởng”."
+CLI_REPORT_NOMINATION = "đề nghị khen thưởng {line}"
+RECEIPT_NOMINATIONS = "Đề nghị khen thưởng gửi kèm ({count}):\n{lines}"
+
+# ---------------------------------------------------------------------------------------------
 # H1: the command table, roles over a subtree, the admin commands (handlers/commands.py,
 # handlers/roles.py, handlers/admin.py).
 # Someone without the role asked for an admin command: nothing else happens.
@@ -803,84 +886,65 @@ ADMIN_JOINED = (
 STATUS_SIGNED = " · đã chốt số liệu lần {revision}"
 
 # ---------------------------------------------------------------------------------------------
-# H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).
-# A document on Zalo is a link; {expires} is Vietnam time, "14:30 ngày 12/10/2023".
-FILE_LINK = "📎 {name}\nTải về: {link}\n(Liên kết dùng được đến {expires}.)"
-# No [web] public_url: the file cannot be linked, but it exists on the server.
-FILE_AT_SERVER = (
-    "📎 {name}: tệp đã được tạo trên máy chủ của bot. Thầy/cô vui lòng nhờ người quản trị "
-    "máy chủ gửi tệp này."
+# H7: the campaign calendar (bot/domain/calendar.py, handlers/missing.py, bot/calendar_view.py).
+# [reminders] in the settings.
+CONFIG_BAD_CLOCK = 'phải là giờ:phút, ví dụ "07:30" (không phải {value!r})'
+CONFIG_BAD_REMINDER_DAYS = "phải là các số ngày khác nhau, từ 0 đến 30, ví dụ [3, 1, 0]"
+CONFIG_REMINDER_HOURS = (
+    "giờ gửi (morning, evening, opening_morning) phải nằm ngoài giờ yên lặng {start}–{end}, "
+    "và opening_late_until phải sau opening_morning"
 )
-# A file too large for Telegram (50 MB) and no public link to send instead.
-FILE_TOO_LARGE_HERE = "📎 {name} ({size} MB) quá lớn để gửi qua Telegram."
-# A file whose link expired before it could be sent (the chat was unreachable for days).
-FILE_EXPIRED = "📎 {name}: tệp đã hết hạn. Thầy/cô vui lòng yêu cầu lại."
-FILE_EXPIRES_AT = "{time:%H:%M} ngày {time:%d/%m/%Y}"
-# The terminal chat prints where a file the bot made lies, so the admin can open it.
-CHAT_FILE_SAVED = "📎 {name}: {path}"
-# A long job tells how far it got, at most every few seconds ({text} is the job's own words).
-JOB_PROGRESS = "⏳ {percent}% — {text}"
-# A job that failed three times; nothing about the cause (the log has it, redacted).
-JOB_FAILED = (
-    "Xin lỗi thầy/cô, bot chưa làm xong yêu cầu này do trục trặc kỹ thuật. "
-    "Thầy/cô vui lòng thử lại sau ít phút."
+# What a report still lacks, in a deadline reminder.
+MISSING_LINE = "còn thiếu: {parts}"
+MISSING_PHOTOS = "{count} ảnh minh chứng"
+MISSING_SECTION = "mục {code}"
+MISSING_NOT_STARTED = "chưa nhập mục nào"
+MISSING_ONLY_SEND = "đã nhập đủ, chỉ còn bấm “Gửi báo cáo”"
+# ``tuanle calendar show``.
+CLI_CALENDAR = "lịch nhắc việc của đợt hưởng ứng"
+CLI_CALENDAR_SHOW = "in lịch nhắc việc, từng đơn vị, theo giờ Việt Nam"
+CLI_CALENDAR_YEAR = "năm của đợt hưởng ứng (mặc định: năm đang chạy)"
+CLI_CALENDAR_UNIT = "chỉ đơn vị này và các đơn vị trực thuộc"
+CALENDAR_HEAD = (
+    "Lịch nhắc việc — Tuần lễ hưởng ứng học tập suốt đời năm {year}\n"
+    "Chủ đề: {theme}\n"
+    "Tuần lễ: {start} – {end}; khai mạc: {opening}. Giờ gửi theo giờ Việt Nam ({zone})."
 )
-# (end of H5's section)
-
-# Commendation nominations (seed 003: “danh sách đề nghị khen thưởng tập thể, cá nhân”), the
-# optional step after the narrative questions (handlers/nominations.py).
-NOMINATIONS_NONE = Choice("none", "Không có")
-NOMINATIONS_DONE = Choice("done", "Xong")
-NOMINATION_COLLECTIVE = Choice("collective", "Tập thể")
-NOMINATION_INDIVIDUAL = Choice("individual", "Cá nhân")
-NOMINATION_KINDS = {"collective": "tập thể", "individual": "cá nhân"}
-ASK_NOMINATIONS = (
-    "Đề nghị khen thưởng: đơn vị có đề nghị khen thưởng tập thể, cá nhân nào không?\n"
-    "Mỗi tin nhắn một đề nghị: tên - tập thể hay cá nhân - một dòng thành tích, ví dụ:\n"
-    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi\n"
-    "Tổ Ngữ văn - tập thể - tổ chức ngày hội đọc sách\n"
-    "Nếu không có, thầy/cô chọn “Không có”."
-)
-NOMINATIONS_LIST = "Danh sách đề nghị khen thưởng ({count}/{max}):\n{lines}"
-NOMINATION_LINE = "{number}. {name} ({kind}): {achievement}"
-NOMINATIONS_NEXT = (
-    "Gửi đề nghị tiếp theo (mỗi tin nhắn một đề nghị), “xóa {last}” để bỏ đề nghị số {last}, "
-    "hoặc chọn “Xong” khi đã đủ."
-)
-NOMINATIONS_NEXT_FULL = (
-    "Đã đủ {max} đề nghị. Gửi “xóa {last}” để bỏ đề nghị số {last}, hoặc chọn “Xong”."
-)
-NOMINATION_SAVED = "Đã lưu đề nghị số {number}: {name} ({kind})."
-NOMINATION_REMOVED = "Đã xóa đề nghị số {number}: {name}."
-NOMINATIONS_CLEARED = "Đã xóa cả {count} đề nghị."
-NOMINATION_ASK_KIND = "“{name}” là tập thể hay cá nhân? Thầy/cô chọn một ý."
-NOMINATION_KIND_DROPPED = "Chưa lưu đề nghị “{name}” vì chưa rõ là tập thể hay cá nhân."
-NOMINATION_UNREAD = (
-    "Chưa rõ đề nghị. Thầy/cô gửi tên, tập thể hay cá nhân, và một dòng thành tích, "
-    "cách nhau bằng dấu gạch ngang, ví dụ:\n"
-    "Nguyễn Văn A - cá nhân - tổ chức 5 lớp tin học cho người cao tuổi"
-)
-NOMINATION_NO_NAME = (
-    "Tên người hoặc tập thể được đề nghị cần có chữ, ví dụ: Tổ Ngữ văn - tập thể - "
-    "tổ chức ngày hội đọc sách."
-)
-NOMINATION_NAME_TOO_LONG = (
-    "Tên được đề nghị dài {length} ký tự, quá {limit} ký tự. Thầy/cô gửi lại với tên ngắn hơn."
-)
-NOMINATION_ACHIEVEMENT_TOO_LONG = (
-    "Thành tích dài {length} ký tự, quá {limit} ký tự. "
-    "Thầy/cô viết gọn lại trong một dòng rồi gửi lại."
-)
-NOMINATION_TWICE = "“{name}” đã có trong danh sách (đề nghị số {number}); chưa lưu thêm."
-NOMINATIONS_FULL = (
-    "Danh sách đã đủ {max} đề nghị, không thêm được nữa. "
-    "Thầy/cô gửi “xóa 2” để bỏ một đề nghị, hoặc chọn “Xong”."
-)
-NOMINATION_NO_SUCH = "Không có đề nghị số {number}; danh sách có {count} đề nghị."
-NOMINATIONS_EMPTY = "Danh sách đề nghị khen thưởng đang trống, không có gì để xóa."
-REVIEW_NOMINATIONS = "Đề nghị khen thưởng: {count}"
-REVIEW_NOMINATIONS_NONE = "Đề nghị khen thưởng: không có"
-REVIEW_NOMINATIONS_MISSING = "Đề nghị khen thưởng: chưa trả lời"
-REVIEW_NOMINATIONS_EDIT = "Muốn sửa danh sách đề nghị khen thưởng, gửi “sửa khen thưởng”."
-CLI_REPORT_NOMINATION = "đề nghị khen thưởng {line}"
-RECEIPT_NOMINATIONS = "Đề nghị khen thưởng gửi kèm ({count}):\n{lines}"
+CALENDAR_DEADLINE = "Hạn báo cáo của {level}: trước ngày {before} (gửi {to})"
+CALENDAR_NO_DEADLINE = "Kế hoạch năm {year} không đặt hạn báo cáo: không có nhắc hạn."
+CALENDAR_NO_UNITS = "Chưa có đơn vị nào. Thêm bằng: tuanle units add hoặc tuanle units import."
+CALENDAR_UNIT = "{code} — {name} ({kind}): {status}"
+CALENDAR_OWN_OPENING = "khai mạc riêng ngày {day}"
+CALENDAR_STATUS = {
+    "submitted": "đã gửi báo cáo",
+    "signed": "đã chốt số liệu tổng hợp",
+    "in_progress": "đang nhập",
+    "not_started": "chưa bắt đầu",
+}
+CALENDAR_LINE = "  {when}  {what} → {who}{notes}"
+CALENDAR_WHEN = "{weekday} {moment:%d/%m/%Y %H:%M}"
+CALENDAR_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+CALENDAR_KINDS = {
+    "announce": "Thông báo chủ đề, thời gian Tuần lễ, ngày khai mạc và hạn báo cáo",
+    "opening_eve": "Nhắc trước lễ khai mạc ngày {event}",
+    "opening_day": "Nhắc sáng ngày khai mạc ({event})",
+    "report_open": "Tuần lễ kết thúc: mời nhập báo cáo",
+    "deadline": "Nhắc hạn báo cáo: còn {days} ngày (hạn chót {event}), kèm phần còn thiếu",
+    "deadline_day": "Nhắc hạn báo cáo: hôm nay là ngày cuối ({event}), kèm phần còn thiếu",
+    "area_deadline": "Nhắc hạn báo cáo tổng hợp: còn {days} ngày (hạn chót {event})",
+    "area_deadline_day": "Nhắc hạn báo cáo tổng hợp: hôm nay là ngày cuối ({event})",
+    "missing_to_admins": "Danh sách đơn vị chưa gửi báo cáo (hạn trước ngày {event})",
+}
+CALENDAR_TO_EVERYONE = "mọi thành viên"
+CALENDAR_TO_ADMINS = "quản trị đơn vị"
+CALENDAR_ONLY_MISSING = "nếu chưa gửi"
+CALENDAR_MOVED = "dời từ Chủ nhật {day}"
+CALENDAR_ABOUT = "{count} đơn vị: {codes}"
+CALENDAR_NOTES = " ({notes})"
+CALENDAR_LEVELS = {
+    "school": "trường học, trung tâm",
+    "commune": "xã, phường",
+    "district": "huyện",
+    "province": "tỉnh, thành phố",
+}
+# (end of H7's section)
