@@ -899,7 +899,7 @@ MISSING_LINE = "còn thiếu: {parts}"
 MISSING_PHOTOS = "{count} ảnh minh chứng"
 MISSING_SECTION = "mục {code}"
 MISSING_NOT_STARTED = "chưa nhập mục nào"
-MISSING_ONLY_SEND = "đã nhập đủ, chỉ còn bấm “Gửi báo cáo”"
+MISSING_ONLY_SEND = "đã nhập đủ, chỉ còn gửi báo cáo"
 # ``tuanle calendar show``.
 CLI_CALENDAR = "lịch nhắc việc của đợt hưởng ứng"
 CLI_CALENDAR_SHOW = "in lịch nhắc việc, từng đơn vị, theo giờ Việt Nam"
