@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from bot.domain.chat import Choice, Reply
 from bot.domain.form import MeasureKind
 from handlers import messages as say
+from handlers import nominations
 from handlers.common import Outcome, match_choice, navigation_word
 from handlers.questions import (
     READINGS_KEY,
@@ -91,10 +92,12 @@ async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
     ctx = flow.ctx
     seen = ctx.seen_step
     question = _question(flow, seen) if seen != ctx.conversation.step else None
-    if question is None or question.kind in _UNTYPED or flow.report.status == "submitted":
+    if question is None or question.kind is Kind.PHOTOS or flow.report.status == "submitted":
         return None
     if navigation_word(text) is not None or _skips_all(question, text):
         return None
+    if question.kind is Kind.NOMINATIONS:  # read by the step's own rules, never as a row
+        return await nominations.answer_seen(flow, text)
     try:
         values = read_answer(ctx.campaign, question, text)
     except Correction:

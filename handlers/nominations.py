@@ -239,6 +239,30 @@ async def answer(flow: ReportFlow, question: Question, text: str) -> Outcome:
     return await _add(flow, listed, draft, kind, prefix)
 
 
+async def answer_seen(flow: ReportFlow, text: str) -> Outcome | None:
+    """A nomination typed while the reply after the list was still unsent, so that the list
+    is the last thing the person saw (``Context.seen_step``): stored as it was meant, with a
+    word, then the question the person stands at. None when the text is no nomination whose
+    kind is clear, or the list is full: the place the person stands reads it then."""
+    try:
+        draft = read(text)
+    except Unreadable:
+        return None
+    listed = await flow.ctx.uow.nominations.of_report(flow.report.id)
+    kind = draft.kind or guess_kind(draft.name)
+    if kind is None or len(listed) >= MAX_NOMINATIONS:
+        return None
+    for number, nomination in enumerate(listed, start=1):
+        if fold(nomination.name) == fold(draft.name):  # the same one again: a repeat
+            twice = say.NOMINATION_TWICE.format(name=nomination.name, number=number)
+            return Outcome([Reply(twice), *(await flow.current_question())])
+    await _store(flow, draft, kind)
+    saved = say.NOMINATION_SAVED.format(
+        number=len(listed) + 1, name=draft.name, kind=say.NOMINATION_KINDS[kind]
+    )
+    return Outcome([Reply(saved), *(await flow.current_question())])
+
+
 async def finish(flow: ReportFlow, question: Question, prefix: list[Reply]) -> Outcome:
     """Ends the step: the marker answer is stored (once), and the walk moves on."""
     if flow.answers.get(NOMINATIONS_DONE_KEY) != 1:
@@ -279,6 +303,15 @@ async def _add(
     prefix: Sequence[Reply] = (),
 ) -> Outcome:
     """Stores the nomination and shows the list with it."""
+    listed = [*listed, await _store(flow, draft, kind)]
+    saved = say.NOMINATION_SAVED.format(
+        number=len(listed), name=draft.name, kind=say.NOMINATION_KINDS[kind]
+    )
+    return Outcome([*prefix, question_reply(listed, saved)])
+
+
+async def _store(flow: ReportFlow, draft: Draft, kind: str) -> Nomination:
+    """Stores one nomination with who sent it and when; the report counts as edited."""
     ctx = flow.ctx
     nomination = await ctx.uow.nominations.add(
         Nomination(
@@ -291,11 +324,7 @@ async def _add(
         )
     )
     _edited(flow)
-    listed = [*listed, nomination]
-    saved = say.NOMINATION_SAVED.format(
-        number=len(listed), name=draft.name, kind=say.NOMINATION_KINDS[kind]
-    )
-    return Outcome([*prefix, question_reply(listed, saved)])
+    return nomination
 
 
 async def _remove(

@@ -5,12 +5,16 @@ message, each stored as it arrives, listed at the review, in the receipt and in
 
 from __future__ import annotations
 
+import asyncio
+
 import hypothesis
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import App, build
 from bot.config import Settings
+from bot.domain.chat import Reply
+from bot.platforms.dispatch import Sender, SendFailed
 from bot.platforms.memory import MemoryChat
 from bot.reports import describe
 from handlers import messages as say
@@ -268,3 +272,41 @@ def test_a_nomination_reads_the_same_whichever_way_it_is_typed(
     hypothesis.assume(any(c.isalpha() for c in achievement))
     typed = form.format(name=name, kind=kind[0], achievement=achievement)
     assert read(typed) == Draft(name, kind[1], achievement)
+
+
+class _Flaky:
+    """The platform, refusing every send (502) while ``down``, as a phone out of signal looks to
+    the bot (a hand-written fake of the Sender port around the working one)."""
+
+    def __init__(self, working: Sender) -> None:
+        self.working = working
+        self.down = True
+
+    async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
+        if self.down:
+            raise SendFailed("502 Bad Gateway")
+        await self.working.send(chat_id, reply, skip_pieces=skip_pieces)
+
+
+async def test_a_nomination_typed_while_the_review_was_unsent_is_stored_as_meant(
+    app: App, chat: MemoryChat
+) -> None:
+    await _to_the_nominations(app, chat)
+    await chat.send(PERSON)
+    platform = _Flaky(chat.delivery.sender)
+    chat.delivery.sender = platform
+    await chat.send("xong")  # stored; the review does not reach her
+    await chat.send(GROUP)  # the list is all she saw: one more nomination
+    await chat.send(GROUP)  # and, hearing nothing, the same again
+    platform.down = False
+    texts: list[str] = []
+    for _ in range(400):  # the failed sends wait out their backoff, in real seconds
+        texts += [reply.text for reply in await chat.flush()]
+        if len(texts) >= 5:
+            break
+        await asyncio.sleep(0.05)
+    assert "Đã lưu đề nghị số 2: Tổ Ngữ văn (tập thể)." in texts
+    assert say.NOMINATION_TWICE.format(name="Tổ Ngữ văn", number=2) in texts
+    assert "Đề nghị khen thưởng: 2" in texts[-1]  # the review she stands at, with both
+    assert [name for name, _, _ in await _stored(app)] == ["Nguyễn Văn A", "Tổ Ngữ văn"]
+    assert await _step(app) == "review"
