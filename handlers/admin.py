@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.domain.chat import Reply
-from bot.domain.rollup import counted, missing, totals
+from bot.domain.rollup import IN_PROGRESS, NOT_STARTED, SUBMITTED, counted, missing, totals
 from bot.domain.units import UNIT_KINDS, level_of
 from bot.export.load import load_subtree
 from handlers import messages as say
@@ -23,7 +23,6 @@ from handlers.join import issue_invite
 from handlers.roles import Request, home, named_unit
 from storage.models import Invite, Member, Report, Rollup, Unit
 
-SUBMITTED, IN_PROGRESS, NOT_STARTED = "submitted", "in_progress", "not_started"
 MAX_CHILD_LINES = 30  # child units listed one a line in /status; the rest are counted
 MAX_MISSING_LINES = 20  # units still missing listed with their contact; the rest are counted
 ADMIN_WORDS = frozenset({"admin", "quan tri", "quantri", "qt"})
@@ -94,13 +93,13 @@ def status_text(
             lines.append(line)
         if len(children[root.id]) > len(shown):
             lines.append(say.STATUS_MORE.format(count=len(children[root.id]) - len(shown)))
-    missing = [unit for unit in ordered if state[unit.id] != SUBMITTED]
+    waiting = [unit for unit in ordered if state[unit.id] != SUBMITTED]
     lines.append("")
-    if not missing:
+    if not waiting:
         lines.append(say.STATUS_ALL_IN)
     else:
-        lines.append(say.STATUS_MISSING_TITLE.format(count=len(missing)))
-        for unit in missing[:MAX_MISSING_LINES]:
+        lines.append(say.STATUS_MISSING_TITLE.format(count=len(waiting)))
+        for unit in waiting[:MAX_MISSING_LINES]:
             lines.append(
                 say.STATUS_MISSING.format(
                     unit=unit.name,
@@ -110,8 +109,8 @@ def status_text(
                     deadline=_deadline(ctx, unit),
                 )
             )
-        if len(missing) > MAX_MISSING_LINES:
-            lines.append(say.STATUS_MORE.format(count=len(missing) - MAX_MISSING_LINES))
+        if len(waiting) > MAX_MISSING_LINES:
+            lines.append(say.STATUS_MORE.format(count=len(waiting) - MAX_MISSING_LINES))
     lines += ["", say.STATUS_CHART_COMING]
     return "\n".join(lines)
 
