@@ -25,6 +25,7 @@ from bot.terminal_progress import ProgressBar
 from bot.units_import import ImportRefused, import_units
 from bot.unreachable import DatabaseUnreachable, describe_unreachable, unreachable_reason
 from handlers import messages as say
+from handlers.admin import end, revocable, revocable_text
 from handlers.join import ROLES, create_invite, issue_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -151,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=int, metavar=say.CLI_META_DAYS, help=say.CLI_INVITE_DAYS)
     invite.add_argument("--uses", type=int, metavar=say.CLI_META_NUMBER, help=say.CLI_INVITE_USES)
     invite.set_defaults(func=invite_create)
+    revoke = sub.add_parser("revoke", help=say.CLI_REVOKE)
+    revoke.add_argument("unit", metavar=say.CLI_META_UNIT, help=say.CLI_UNIT_CODE)
+    revoke.add_argument(
+        "number", type=int, nargs="?", metavar=say.CLI_META_NUMBER, help=say.CLI_REVOKE_NUMBER
+    )
+    revoke.set_defaults(func=revoke_entry)
 
     reports = sub.add_parser("reports", help=say.CLI_REPORTS).add_subparsers(
         metavar=say.CLI_META_TASK, required=True, parser_class=_Parser
@@ -393,6 +400,35 @@ async def invite_create(settings: Settings, args: argparse.Namespace) -> int:
             await uow.commit()
         print(code)
         print(made, file=sys.stderr)
+        return 0
+
+    return await _with_app(settings, work)
+
+
+async def revoke_entry(settings: Settings, args: argparse.Namespace) -> int:
+    """Lists a unit's members and open invites, or ends the one numbered (as /revoke does)."""
+
+    async def work(app: App) -> int:
+        async with app.uows() as uow:
+            unit = await uow.units.by_code(args.unit)
+            if unit is None:
+                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
+            entries = await revocable(uow, unit, _now())
+            if args.number is None:
+                how = say.CLI_REVOKE_HOW.format(code=unit.code)
+                print(revocable_text(unit, entries, app.zone, how))
+                return 0
+            if not 1 <= args.number <= len(entries):
+                raise LookupError(
+                    say.ADMIN_REVOKE_NO_NUMBER.format(number=args.number, unit=unit.code)
+                )
+            said, notice = await end(uow, unit, entries[args.number - 1], "cli", _now())
+            await uow.commit()
+        if notice is not None:
+            await app.engine.enqueue(
+                notice.platform, notice.chat_id, notice.reply, user_id=notice.user_id
+            )
+        print(said)
         return 0
 
     return await _with_app(settings, work)

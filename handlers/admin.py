@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.chat import Reply
 from bot.domain.rollup import IN_PROGRESS, NOT_STARTED, SUBMITTED, counted, missing, totals
@@ -22,6 +23,7 @@ from handlers.common import Context, Notice, Outcome, fold
 from handlers.join import issue_invite
 from handlers.roles import Request, home, named_unit
 from storage.models import Invite, Member, Report, Rollup, Unit
+from storage.uow import UnitOfWork
 
 MAX_CHILD_LINES = 30  # child units listed one a line in /status; the rest are counted
 MAX_MISSING_LINES = 20  # units still missing listed with their contact; the rest are counted
@@ -245,34 +247,37 @@ async def revoke(request: Request) -> Outcome:
     unit = await _target(request, words[0], "revoke")
     if isinstance(unit, Reply):
         return Outcome([unit])
-    entries: list[Member | Invite] = [
-        *(await ctx.uow.members.of_unit(unit.id)),
-        *(await ctx.uow.invites.open_for(unit.id, ctx.now)),
-    ]
+    entries = await revocable(ctx.uow, unit, ctx.now)
     if len(words) == 1:
-        return Outcome([Reply(_revoke_list(ctx, unit, entries))])
+        how = say.ADMIN_REVOKE_HOW.format(code=unit.code)
+        return Outcome([Reply(revocable_text(unit, entries, ctx.zone, how))])
     number = int(words[1]) if len(words[1]) <= 6 else 0
     if not 1 <= number <= len(entries):
         return Outcome([Reply(say.ADMIN_REVOKE_NO_NUMBER.format(number=words[1], unit=unit.code))])
     entry = entries[number - 1]
-    if isinstance(entry, Invite):
-        await ctx.uow.invites.revoke(entry, ctx.now)
-        ctx.uow.audit.record(
-            request.access.actor,
-            "invite.revoke",
-            {"unit": unit.code, "invite": entry.id, "role": entry.role},
-            ctx.now,
-        )
-        return Outcome([Reply(say.ADMIN_REVOKED_INVITE.format(unit=unit.name))])
-    if ctx.member is not None and entry.id == ctx.member.id:
+    if isinstance(entry, Member) and ctx.member is not None and entry.id == ctx.member.id:
         return Outcome([Reply(say.ADMIN_REVOKE_SELF)])
-    await ctx.uow.members.revoke(entry)
-    ctx.uow.audit.record(
-        request.access.actor,
-        "member.revoke",
-        {"unit": unit.code, "member": entry.id, "platform": entry.platform},
-        ctx.now,
-    )
+    said, notice = await end(ctx.uow, unit, entry, request.access.actor, ctx.now)
+    return Outcome([Reply(said)], notices=[notice] if notice else [])
+
+
+async def revocable(uow: UnitOfWork, unit: Unit, now: datetime) -> list[Member | Invite]:
+    """The unit's members, then its invites still open, in the order they are numbered."""
+    return [*(await uow.members.of_unit(unit.id)), *(await uow.invites.open_for(unit.id, now))]
+
+
+async def end(
+    uow: UnitOfWork, unit: Unit, entry: Member | Invite, actor: str, now: datetime
+) -> tuple[str, Notice | None]:
+    """Ends a membership (the person is told) or an invite, audited; what to say and the notice."""
+    if isinstance(entry, Invite):
+        await uow.invites.revoke(entry, now)
+        detail = {"unit": unit.code, "invite": entry.id, "role": entry.role}
+        uow.audit.record(actor, "invite.revoke", detail, now)
+        return say.ADMIN_REVOKED_INVITE.format(unit=unit.name), None
+    await uow.members.revoke(entry)
+    detail = {"unit": unit.code, "member": entry.id, "platform": entry.platform}
+    uow.audit.record(actor, "member.revoke", detail, now)
     told = Notice(
         entry.platform,
         entry.chat_id,
@@ -280,12 +285,11 @@ async def revoke(request: Request) -> Outcome:
         Reply(say.ADMIN_MEMBERSHIP_ENDED.format(unit=unit.name)),
     )
     name = entry.display_name or say.ADMIN_NO_NAME
-    return Outcome(
-        [Reply(say.ADMIN_REVOKED_MEMBER.format(name=name, unit=unit.name))], notices=[told]
-    )
+    return say.ADMIN_REVOKED_MEMBER.format(name=name, unit=unit.name), told
 
 
-def _revoke_list(ctx: Context, unit: Unit, entries: list[Member | Invite]) -> str:
+def revocable_text(unit: Unit, entries: list[Member | Invite], zone: ZoneInfo, how: str) -> str:
+    """The numbered list ``/revoke UNIT`` (and ``tuanle revoke UNIT``) shows, then ``how``."""
     if not entries:
         return say.ADMIN_REVOKE_NOTHING.format(unit=unit.name)
     lines = [say.ADMIN_REVOKE_TITLE.format(unit=unit.name, code=unit.code)]
@@ -297,7 +301,7 @@ def _revoke_list(ctx: Context, unit: Unit, entries: list[Member | Invite]) -> st
                     role=say.ROLE_NAMES.get(entry.role, entry.role),
                     uses=entry.uses,
                     max_uses=entry.max_uses,
-                    expires=say.MOMENT.format(moment=entry.expires_at.astimezone(ctx.zone)),
+                    expires=say.MOMENT.format(moment=entry.expires_at.astimezone(zone)),
                 )
             )
         else:
@@ -309,7 +313,7 @@ def _revoke_list(ctx: Context, unit: Unit, entries: list[Member | Invite]) -> st
                     platform=entry.platform,
                 )
             )
-    lines.append(say.ADMIN_REVOKE_HOW.format(code=unit.code))
+    lines.append(how)
     return "\n".join(lines)
 
 

@@ -884,6 +884,10 @@ ADMIN_JOINED = (
 )
 # /status: a child unit whose admin signed off its roll-up.
 STATUS_SIGNED = " · đã chốt số liệu lần {revision}"
+# ``tuanle revoke UNIT [N]``: the list /revoke shows, then one of them revoked.
+CLI_REVOKE = "xem và thu hồi thành viên, mã mời của một đơn vị"
+CLI_REVOKE_NUMBER = "số thứ tự trong danh sách cần thu hồi (bỏ trống để xem danh sách)"
+CLI_REVOKE_HOW = "Để thu hồi: tuanle revoke {code} SỐ"
 
 # ---------------------------------------------------------------------------------------------
 # H7: the campaign calendar (bot/domain/calendar.py, handlers/missing.py, bot/calendar_view.py).

@@ -425,7 +425,7 @@ def tuanle(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
 
 
-async def test_the_command_line_invites_admins_briefly_and_reopens_with_a_note(
+async def test_the_command_line_invites_admins_briefly_reopens_with_a_note_and_revokes(
     tmp_path: Path,
 ) -> None:
     config = write_config(tmp_path, "")
@@ -452,5 +452,21 @@ async def test_the_command_line_invites_admins_briefly_and_reopens_with_a_note(
         )
         await teacher.send("sửa báo cáo")
         assert say.REOPENED_FOR_EDIT in teacher.replies[-2].text
+    finally:
+        await app.close()
+    listed = tuanle(config, "revoke", "X1-A").stdout
+    assert "1. Cô Lan — người báo cáo (memory)" in listed
+    assert say.CLI_REVOKE_HOW.format(code="X1-A") in listed
+    revoked = tuanle(config, "revoke", "X1-A", "1").stdout
+    assert revoked.strip() == say.ADMIN_REVOKED_MEMBER.format(
+        name="Cô Lan", unit="Trường THCS Kim Long"
+    )
+    app = await build(load_settings(config), clock=FixedClock(NOW))
+    try:
+        teacher = MemoryChat(app.engine, user_id="tg-3020")
+        await teacher.flush()
+        assert teacher.last_reply().text == say.ADMIN_MEMBERSHIP_ENDED.format(
+            unit="Trường THCS Kim Long"
+        )
     finally:
         await app.close()
