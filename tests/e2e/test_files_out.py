@@ -4,6 +4,7 @@ the link expires. Against the fake Telegram and Zalo servers and the real web ap
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,12 +12,14 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import aiohttp
+import openpyxl
 from aiohttp import web
 
 from bot.app import App
 from bot.artifacts import ArtifactStore
 from bot.domain.chat import Reply
 from bot.engine.core import Retry
+from bot.engine.jobs import JobContext, JobRunner
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
@@ -167,3 +170,50 @@ async def test_zalo_without_a_public_address_is_told_where_the_file_is_never_a_b
         ("sendMessage", "Biểu đồ"),
         ("sendMessage", say.FILE_AT_SERVER.format(name="bieu-do.png")),
     ]
+
+
+async def test_a_job_s_table_reaches_telegram_as_a_workbook_and_its_chart_reaches_zalo_by_link(
+    app: App, clock: FixedClock
+) -> None:
+    async def export(ctx: JobContext) -> None:
+        book = openpyxl.Workbook()
+        book.active["A1"] = "Tổng hợp số liệu"
+        book.active["B2"] = 42
+        path = ctx.workdir / "tong-hop.xlsx"
+        book.save(path)
+        table = await ctx.artifact(path, "Tổng hợp.xlsx", XLSX)
+        chart = await ctx.artifact(CHART, "bieu-do.png", "image/png", kind="photo")
+        await ctx.send(Reply("Tệp", files=(table, chart)))
+
+    jobs = JobRunner(app.uows, app.engine, app.artifacts, app.files, app.settings, clock=clock)
+    jobs.register("export", export)
+    async with web_app(app.artifacts), telegram(app) as tg, zalo(app.artifacts, app) as zl:
+        async with app.uows() as uow:
+            for platform, chat in (("telegram", str(TEACHER)), ("zalo", ZALO_ADMIN)):
+                await uow.jobs.add(
+                    kind="export",
+                    params={},
+                    platform=platform,
+                    chat_id=chat,
+                    user_id=chat,
+                    member_id=None,
+                    now=clock.now(),
+                )
+            await uow.commit()
+        await jobs.start()
+        try:
+            await jobs.run_due()
+            await tg.wait_for(lambda: len(tg.messages_to(TEACHER)) == 3)
+            await zl.wait_for(lambda: len(zl.messages_to(ZALO_ADMIN)) == 3)
+        finally:
+            await jobs.close()
+        _text, document, photo = tg.messages_to(TEACHER)
+        assert document.file_name == "Tổng hợp.xlsx" and photo.photo == CHART
+        sheet = openpyxl.load_workbook(io.BytesIO(document.document or b"")).active
+        assert sheet is not None and (sheet["A1"].value, sheet["B2"].value) == (
+            "Tổng hợp số liệu",
+            42,
+        )
+        _text, _line, picture = zl.messages_to(ZALO_ADMIN)
+        async with aiohttp.ClientSession() as http, http.get(picture.photo or "") as response:
+            assert response.status == 200 and await response.read() == CHART
