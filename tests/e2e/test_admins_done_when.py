@@ -2,7 +2,8 @@
 invites made with ``tuanle invite``, teachers reporting on Telegram and on Zalo, then a school
 admin, a commune admin and the province admin each sending /status and /export. Each gets the
 chart and the four files in the chat (Telegram: uploads; Zalo: links the bot's web app serves),
-with their own area's numbers and nothing of a neighbour's.
+with their own area's numbers and nothing of a neighbour's; the province's table and report
+draft open in LibreOffice (soffice and pdftotext are required, as in tests/export).
 
 The bot is the real ``tuanle run`` process against the fake Telegram and Zalo servers.
 """
@@ -26,6 +27,7 @@ from handlers import messages as say
 from tests.conftest import photo
 from tests.conversation.helpers import NOT_RUN_GROUPS, compact_walk_answers
 from tests.e2e.bot_process import free_port, start_bot, write_config
+from tests.export.test_libreoffice_xlsx import pdf_text, to_pdf
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -298,3 +300,12 @@ async def test_school_commune_and_province_admins_get_their_chart_and_files(
     assert "Hương Long" in province_text and "Kim Long" in province_text
     assert _total(_file(province[1], XLSX), "1.1") == tuple(2 * n for n in one_school)
     assert _photos(province[1]) == 6
+    # What the province sends upward as it is opens in LibreOffice, totals and all.
+    table, draft = tmp_path / "tong-hop.xlsx", tmp_path / "bao-cao.docx"
+    table.write_bytes(_file(province[1], XLSX))
+    draft.write_bytes(_file(province[1], "_bao-cao.docx"))
+    printed = pdf_text(to_pdf(table, tmp_path))
+    people = 2 * expected["1.1:people"]
+    assert "Trường THCS Hương Long" in printed
+    assert f"{people:,}" in printed or f"{people:,}".replace(",", ".") in printed
+    assert "BÁO CÁO" in pdf_text(to_pdf(draft, tmp_path))
