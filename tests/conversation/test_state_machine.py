@@ -38,6 +38,7 @@ from bot.domain.form import Group, Measure, MeasureKind
 from bot.domain.numbers import format_count
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
+from handlers.nominations import MAX_NOMINATIONS
 from handlers.walk import NOMINATIONS_DONE_KEY, Kind, Question, answer_key, find, plan
 from storage.models import Conversation, InboxMessage, Report
 from tests.conftest import FixedClock, add_unit, photo
@@ -103,6 +104,7 @@ class Snapshot:
     status: str
     revision: int
     inbox_problems: list[str]
+    nominations: list[str]  # the names, in the order listed
 
 
 # What a valid answer to each kind of question looks like ---------------------------------------
@@ -295,6 +297,7 @@ class ConversationMachine(RuleBasedStateMachine):
         # The model: what the teacher validly answered, and the photos the report keeps.
         self.model: dict[str, StoredValue] = {}
         self.photos: list[str] = []
+        self.nominations: list[str] = []
         self.submissions = 0
         self.submitted = False
         self.invite_uses, self.join_failures = 1, 0
@@ -330,6 +333,7 @@ class ConversationMachine(RuleBasedStateMachine):
             evidence = await uow.reports.evidence(self.report.id)
             report = await uow.session.get(Report, self.report.id)
             assert report is not None
+            nominations = await uow.nominations.of_report(self.report.id)
             unfinished = await uow.session.execute(
                 select(
                     InboxMessage.external_id, InboxMessage.status, InboxMessage.last_error
@@ -346,6 +350,7 @@ class ConversationMachine(RuleBasedStateMachine):
                 report.status,
                 report.revision,
                 [f"{m.external_id}: {m.status} {m.last_error}" for m in unfinished],
+                [n.name for n in nominations],
             )
 
     def check(self, replies: list[Reply]) -> list[Reply]:
@@ -490,6 +495,29 @@ class ConversationMachine(RuleBasedStateMachine):
         assert self.now.step in self.keys | {"review"}
         if self.now.step == "review":
             assert say.REVIEW_MISSING.split("{")[0] not in replies[-1].text
+
+    @precondition(lambda self: self.now.step == "nominations")
+    @rule(number=st.integers(1, 24), collective=st.booleans())
+    def propose(self, number: int, collective: bool) -> None:
+        """One commendation nomination a message: listed at once and the step kept; the same
+        name again, or a 21st, is refused and changes nothing."""
+        name = f"Lớp {number}A" if collective else f"Nguyễn Văn {chr(ord('A') + number)}"
+        kind = "tập thể" if collective else "cá nhân"
+        self.send(f"{name} - {kind} - tổ chức {number} buổi đọc sách")
+        if name not in self.nominations and len(self.nominations) < MAX_NOMINATIONS:
+            self.nominations.append(name)
+        before = self.refresh()
+        assert self.now.step == before.step and self.now.answers == before.answers
+
+    @precondition(lambda self: self.now.step == "nominations" and bool(self.nominations))
+    @rule(data=st.data())
+    def remove_a_nomination(self, data: st.DataObject) -> None:
+        """ "xóa 2" removes the second nomination listed; the step is kept."""
+        number = data.draw(st.integers(1, len(self.nominations)), "number")
+        self.send(f"xóa {number}")
+        del self.nominations[number - 1]
+        before = self.refresh()
+        assert self.now.step == before.step
 
     @precondition(lambda self: self.now.step.startswith("narr:"))
     @rule()
@@ -673,6 +701,10 @@ class ConversationMachine(RuleBasedStateMachine):
     @invariant()
     def the_database_holds_exactly_the_accepted_photos(self) -> None:
         assert self.now.photos == self.photos
+
+    @invariant()
+    def the_database_holds_exactly_the_nominations_listed(self) -> None:
+        assert self.now.nominations == self.nominations
 
     @invariant()
     def the_report_is_submitted_exactly_when_the_teacher_submitted_it(self) -> None:
