@@ -44,6 +44,7 @@ TG_TEACHER, TG_SCHOOL_ADMIN, TG_PROVINCE_ADMIN = 7001, 7101, 7301
 ZL_TEACHER, ZL_COMMUNE_ADMIN = "a0a0a0a0a0a0a0a0a0a1", "c0c0c0c0c0c0c0c0c0c1"
 XLSX = "_tong-hop.xlsx"
 FILES = ("_tong-hop.xlsx", "_bao-cao.docx", "_chi-tiet.csv", "_minh-chung.zip")
+NOMINATION = "Nguyễn Thị Mai - cá nhân - mở 4 lớp tin học cho người cao tuổi"
 LINK = re.compile(r"https?://\S+/f/\S+")
 
 
@@ -142,10 +143,17 @@ async def _report_on_zalo(zl: FakeZalo, code: str) -> None:
     await say_(code)
     for text in _script():
         await say_(text)
+
+    async def answered(text: str) -> None:
+        before = len(zl.messages_to(ZL_TEACHER))
+        zl.send_text(ZL_TEACHER, text)
+        await zl.wait_for(lambda: len(zl.messages_to(ZL_TEACHER)) > before, timeout=60)
+
     for seed in (4, 5, 6):
         await show(seed)
-    for text in (say.SKIP_ALL.label, "không"):
-        await say_(text)
+    await say_(say.SKIP_ALL.label)
+    for text in (NOMINATION, say.NOMINATIONS_DONE.label):  # seed 003's commendation list
+        await answered(text)
     zl.send_text(ZL_TEACHER, say.SUBMIT.label)
     await zl.wait_for(lambda: "Số tiếp nhận" in zl.messages_to(ZL_TEACHER)[-1].text)
 
@@ -291,13 +299,16 @@ async def test_school_commune_and_province_admins_get_their_chart_and_files(
     # The school admin's files hold the school alone: not the school next door, not the commune.
     assert "Trường THCS Kim Long" in school_text
     assert "Tiểu học Kim Long" not in school_text and "Hương Long" not in school_text
+    assert "Nguyễn Thị Mai" not in school_text
     assert _total(_file(school[1], XLSX), "1.1") == one_school
     assert _photos(school[1]) == 3
     # The commune's: its schools (one still missing), nothing of the other commune.
     assert "Tiểu học Kim Long" in commune_text and "Hương Long" not in commune_text
+    assert "Nguyễn Thị Mai" not in commune_text  # proposed by the other commune's school
     assert _total(_file(commune[1], XLSX), "1.1") == one_school
     # The province's: both communes, both schools' numbers summed.
     assert "Hương Long" in province_text and "Kim Long" in province_text
+    assert "mở 4 lớp tin học cho người cao tuổi" in province_text  # the commendation list
     assert _total(_file(province[1], XLSX), "1.1") == tuple(2 * n for n in one_school)
     assert _photos(province[1]) == 6
     # What the province sends upward as it is opens in LibreOffice, totals and all.
