@@ -138,7 +138,7 @@ class ReminderRules:
         """True outside the quiet hours, and not on a Sunday unless that is allowed."""
         if moment.weekday() == SUNDAY and not self.send_on_sunday:
             return False
-        return not self.is_quiet(moment.timetz().replace(tzinfo=None))
+        return not self.is_quiet(moment.time())
 
 
 @dataclass(frozen=True, slots=True)
