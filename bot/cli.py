@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -473,6 +474,12 @@ async def export_area(settings: Settings, args: argparse.Namespace) -> int:
             bundle = await build_bundle(
                 app.uows, app.files, campaign, row.id, unit.id, args.out, _now(), progress
             )
+        except OSError as error:  # --out is a file, read-only, or the disk is full
+            name = errno.errorcode.get(error.errno or 0, "")
+            reason = say.CLI_EXPORT_REASONS.get(name) or error.strerror or name
+            raise ValueError(
+                say.CLI_EXPORT_CANNOT_WRITE.format(path=args.out, reason=reason)
+            ) from error
         finally:
             bar.close()
         for file in bundle.files:

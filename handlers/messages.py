@@ -615,57 +615,6 @@ CONFIG_WEBHOOK_NEEDS_URL = "chế độ webhook cần webhook_url, địa chỉ 
 CONFIG_WEBHOOK_NEEDS_KEY = "chế độ webhook cần webhook_secret: 16–256 ký tự A-Z a-z 0-9 _ -"
 
 # ---------------------------------------------------------------------------------------------
-# H6: the /status chart, the export bundle and ``tuanle export`` (bot/charts.py, bot/export/).
-# The chart's words (bot.charts.ChartWords); DejaVu Sans draws every Vietnamese letter.
-CHART_WORDS = {
-    "title": "{name} — Tuần lễ {year}: đã nộp {submitted}/{total} đơn vị",
-    "progress_title": "Tiến độ theo đơn vị",
-    "timeline_title": "Số báo cáo đã nộp theo ngày",
-    "submitted": "Đã nộp",
-    "in_progress": "Đang làm",
-    "not_started": "Chưa bắt đầu",
-    "others": "Các đơn vị khác ({count})",
-    "own_report": "{name} (tự báo cáo)",
-    "today": "Hôm nay",
-    "all_units": "Tổng số đơn vị: {count}",
-    "deadline": "Hạn nộp: trước {day}",
-}
-# The export's steps (bot.export.bundle.Step), said as progress in the chat and on the terminal.
-EXPORT_STEPS = {
-    "loading": "đang đọc số liệu các đơn vị",
-    "table": "đang lập bảng tổng hợp (Excel)",
-    "draft": "đang soạn dự thảo báo cáo (Word)",
-    "detail": "đang ghi số liệu chi tiết (CSV)",
-    "evidence": "đang đóng gói minh chứng: {done}/{total} tệp",
-}
-# Said with the exported files (in the chat and at the end of ``tuanle export``).
-EXPORT_SUMMARY = (
-    "Đã nộp {submitted}/{units} đơn vị; {evidence} tệp minh chứng; "
-    "{nominations} đề nghị khen thưởng."
-)
-# With the /status picture (a photo's caption: short).
-CHART_CAPTION = "Tiến độ báo cáo của {name}, cập nhật {time:%H:%M} ngày {time:%d/%m/%Y}."
-# With the exported files in the chat.
-EXPORT_DONE = (
-    "Báo cáo tổng hợp năm {year} của {name}:\n"
-    "• Bảng tổng hợp số liệu theo mẫu (Excel)\n"
-    "• Dự thảo báo cáo (Word), thầy/cô sửa rồi ký\n"
-    "• Số liệu chi tiết (CSV)\n"
-    "• Minh chứng của các đơn vị (ZIP)\n"
-    "{summary}"
-)
-# ``tuanle export UNIT [--year NĂM] [--out THƯ_MỤC]``.
-CLI_EXPORT = (
-    "xuất báo cáo tổng hợp của một đơn vị và mọi đơn vị trực thuộc: bảng Excel theo mẫu, "
-    "dự thảo báo cáo Word, số liệu CSV, minh chứng ZIP"
-)
-CLI_EXPORT_YEAR = "năm của đợt báo cáo (mặc định: năm đang chạy)"
-CLI_EXPORT_OUT = "thư mục lưu các tệp (mặc định: ./exports)"
-CLI_META_YEAR = "NĂM"
-CLI_META_DIR = "THƯ_MỤC"
-CLI_EXPORT_PROGRESS = "{percent:3d}% {text}"
-
-# ---------------------------------------------------------------------------------------------
 # H5: files out of the bot (bot/artifacts.py, the senders) and the job runner (bot/engine/jobs.py).
 # A document on Zalo is a link; {expires} is Vietnam time, "14:30 ngày 12/10/2023".
 FILE_LINK = "📎 {name}\nTải về: {link}\n(Liên kết dùng được đến {expires}.)"
@@ -952,3 +901,64 @@ CALENDAR_LEVELS = {
     "province": "tỉnh, thành phố",
 }
 # (end of H7's section)
+
+# ---------------------------------------------------------------------------------------------
+# H6: the /status chart, the export bundle and ``tuanle export`` (bot/charts.py, bot/export/).
+# The chart's words (bot.charts.ChartWords); DejaVu Sans draws every Vietnamese letter.
+CHART_WORDS = {
+    "title": "{name} — Tuần lễ {year}: đã nộp {submitted}/{total} đơn vị",
+    "progress_title": "Tiến độ theo đơn vị",
+    "timeline_title": "Số báo cáo đã nộp theo ngày",
+    "submitted": "Đã nộp",
+    "in_progress": "Đang làm",
+    "not_started": "Chưa bắt đầu",
+    "others": "Các đơn vị khác ({count})",
+    "own_report": "{name} (tự báo cáo)",
+    "today": "Hôm nay",
+    "all_units": "Tổng số đơn vị: {count}",
+    "deadline": "Hạn nộp: trước {day}",
+}
+# The export's steps (bot.export.bundle.Step), said as progress in the chat and on the terminal.
+EXPORT_STEPS = {
+    "loading": "đang đọc số liệu các đơn vị",
+    "table": "đang lập bảng tổng hợp (Excel)",
+    "draft": "đang soạn dự thảo báo cáo (Word)",
+    "detail": "đang ghi số liệu chi tiết (CSV)",
+    "evidence": "đang đóng gói minh chứng: {done}/{total} tệp",
+}
+# Said with the exported files (in the chat and at the end of ``tuanle export``).
+EXPORT_SUMMARY = (
+    "Đã nộp {submitted}/{units} đơn vị; {evidence} tệp minh chứng; "
+    "{nominations} đề nghị khen thưởng."
+)
+# With the /status picture (a photo's caption: short).
+CHART_CAPTION = "Tiến độ báo cáo của {name}, cập nhật {time:%H:%M} ngày {time:%d/%m/%Y}."
+# With the exported files in the chat.
+EXPORT_DONE = (
+    "Báo cáo tổng hợp năm {year} của {name}:\n"
+    "• Bảng tổng hợp số liệu theo mẫu (Excel)\n"
+    "• Dự thảo báo cáo (Word), thầy/cô sửa rồi ký\n"
+    "• Số liệu chi tiết (CSV)\n"
+    "• Minh chứng của các đơn vị (ZIP)\n"
+    "{summary}"
+)
+# ``tuanle export UNIT [--year NĂM] [--out THƯ_MỤC]``.
+CLI_EXPORT = (
+    "xuất báo cáo tổng hợp của một đơn vị và mọi đơn vị trực thuộc: bảng Excel theo mẫu, "
+    "dự thảo báo cáo Word, số liệu CSV, minh chứng ZIP"
+)
+CLI_EXPORT_YEAR = "năm của đợt báo cáo (mặc định: năm đang chạy)"
+CLI_EXPORT_OUT = "thư mục lưu các tệp (mặc định: ./exports)"
+CLI_META_YEAR = "NĂM"
+CLI_META_DIR = "THƯ_MỤC"
+CLI_EXPORT_PROGRESS = "{percent:3d}% {text}"
+CLI_EXPORT_CANNOT_WRITE = "không ghi được các tệp vào {path}: {reason}"
+# Why, by the system's error name; another one is said as the system said it.
+CLI_EXPORT_REASONS = {
+    "EEXIST": "đã có một tệp cùng tên, không phải thư mục",
+    "ENOTDIR": "một phần của đường dẫn là tệp, không phải thư mục",
+    "EACCES": "không có quyền ghi",
+    "EPERM": "không có quyền ghi",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "ENOSPC": "ổ đĩa đã đầy",
+}

@@ -122,6 +122,23 @@ async def test_an_unknown_unit_or_year_is_one_clear_line_and_exit_2(
     assert unknown_unit.stdout == unknown_year.stdout == ""
 
 
+async def test_an_out_directory_that_cannot_be_written_is_one_clear_line_and_exit_2(
+    app: App, tmp_path: Path
+) -> None:
+    await store(app, AREA)
+    (tmp_path / "exports").write_text("a file where the directory should be", encoding="utf-8")
+
+    run = tuanle(["export", "XA-KL"], app, tmp_path)
+
+    assert run.returncode == 2
+    said = run.stderr.splitlines()[-1]
+    reason = say.CLI_EXPORT_REASONS["EEXIST"]
+    assert said == say.CLI_ERROR.format(
+        error=say.CLI_EXPORT_CANNOT_WRITE.format(path="exports", reason=reason)
+    )
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
 class Terminal(io.StringIO):
     """What a terminal shows is what was written to it; it says it is one."""
 
