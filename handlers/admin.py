@@ -39,7 +39,13 @@ async def _target(request: Request, code: str | None, command: str) -> Unit | Re
         unit = await named_unit(ctx, access, code, command)
         return unit if unit is not None else Reply(say.ADMIN_NO_SUCH_UNIT.format(code=code))
     unit = await home(ctx, access)
-    return unit if unit is not None else Reply(say.ADMIN_NAME_A_UNIT)
+    if unit is not None:
+        return unit
+    tops = await ctx.uow.units.tops()  # a superadmin over several trees, or none yet
+    if not tops:
+        return Reply(say.ADMIN_NO_UNITS)
+    codes = ", ".join(top.code for top in tops[:MAX_CHILD_LINES])
+    return Reply(say.ADMIN_NAME_A_UNIT.format(example=tops[0].code, codes=codes))
 
 
 # /status ----------------------------------------------------------------------------------------

@@ -714,10 +714,12 @@ ADMIN_HELP_REVOKE = "• /revoke MÃ_ĐƠN_VỊ [SỐ]: xem và thu hồi thành
 ADMIN_HELP_REOPEN = "• /reopen MÃ_ĐƠN_VỊ nội dung cần sửa: trả báo cáo đã gửi về đơn vị để sửa"
 # The same words for a unit that does not exist and one outside the admin's subtree.
 ADMIN_NO_SUCH_UNIT = "Không có đơn vị mã “{code}” trong phạm vi thầy/cô quản lý."
+# A superadmin over several trees names one of them: the codes of the top units.
 ADMIN_NAME_A_UNIT = (
-    "Thầy/cô vui lòng ghi mã đơn vị sau lệnh, ví dụ: /status TINH-01 "
-    "(xem danh sách mã bằng lệnh tuanle units list)."
+    "Thầy/cô vui lòng ghi mã đơn vị sau lệnh, ví dụ: /status {example}. "
+    "Các đơn vị cấp cao nhất: {codes}."
 )
+ADMIN_NO_UNITS = "Chưa có đơn vị nào trên hệ thống; người quản trị máy chủ thêm bằng tuanle units."
 ADMIN_NO_NAME = "(chưa có tên)"
 # /status: the totals, a line per child unit, then the units still missing.
 ADMIN_STATUS_USAGE = "Cách dùng: /status hoặc /status MÃ_ĐƠN_VỊ"

@@ -470,3 +470,19 @@ async def test_the_command_line_invites_admins_briefly_reopens_with_a_note_and_r
         )
     finally:
         await app.close()
+
+
+async def test_a_superadmin_over_several_trees_is_asked_to_name_one(app: App) -> None:
+    root = MemoryChat(app.engine, user_id="root-1")
+    await root.send("/status")
+    assert root.last_reply().text == say.ADMIN_NO_UNITS
+    async with app.uows() as uow:
+        for code in ("HUE", "DN"):
+            await uow.units.add(code, f"Sở GD&ĐT {code}", "province", None, NOW)
+        await uow.commit()
+    await root.send("/export")
+    assert root.last_reply().text == say.ADMIN_NAME_A_UNIT.format(example="DN", codes="DN, HUE")
+    await root.send("/status hue")
+    assert root.last_reply().text.startswith(
+        say.STATUS_TITLE.format(unit="Sở GD&ĐT HUE", year=2023)
+    )
