@@ -47,6 +47,7 @@ async def respond(ctx: Context) -> Outcome:
     message = ctx.message
     typed = message.button is None and message.edit_of is None and not message.forwarded
     if typed and ctx.upload is None and (asked := commands.before_walk(ctx, text)) is not None:
+        ctx.conversation.data = amend.without_pending(ctx.data)  # a choice offered is dropped
         return _limited(ctx, await commands.run(ctx, *asked, flow=None))
     if ctx.member is None:
         if ctx.message.edit_of is not None:  # a forwarded code still joins: it is the code

@@ -18,7 +18,7 @@ from handlers import messages as say
 from handlers.join import create_invite
 from storage.models import AuditEntry, Invite, Job, Member, Report, Rollup
 from tests.conftest import FixedClock, photo
-from tests.conversation.helpers import walk_answers
+from tests.conversation.helpers import stored_answers, stored_report, walk_answers
 from tests.e2e.bot_process import write_config
 
 SUPER = "memory:root-1"
@@ -486,3 +486,18 @@ async def test_a_superadmin_over_several_trees_is_asked_to_name_one(app: App) ->
     assert root.last_reply().text.startswith(
         say.STATUS_TITLE.format(unit="Sở GD&ĐT HUE", year=2023)
     )
+
+
+@pytest.mark.usefixtures("tree")
+async def test_an_admin_command_drops_a_choice_offered_in_the_walk(app: App) -> None:
+    """An admin filing their own unit's report asks /status in between: a "1" afterwards is
+    no longer the choice among the readings offered before."""
+    admin = await joined(app, "X1", "admin", "tg-2012", "Chị Hoa")
+    await admin.press("Có, ngày 02/10")
+    await admin.press("Có, tất cả")
+    await admin.send("1 200")  # reads two ways at a pair row: she is asked which
+    assert admin.last_reply().choices
+    await admin.send("/status")
+    await admin.send("1")  # an answer to row 1.1 now, and a pair needs two numbers
+    answers = await stored_answers(app, await stored_report(app, "X1"))
+    assert not any(key.startswith("1.1:") for key in answers)
