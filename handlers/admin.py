@@ -152,7 +152,9 @@ def _deadline(ctx: Context, unit: Unit) -> str:
     if unit.kind not in UNIT_KINDS:
         return say.STATUS_NO_DEADLINE
     deadline = ctx.campaign.deadline_for(level_of(unit.kind))
-    return deadline.before.strftime("%d/%m/%Y") if deadline else say.STATUS_NO_DEADLINE
+    if deadline is None:
+        return say.STATUS_NO_DEADLINE
+    return say.STATUS_DEADLINE.format(date=deadline.before.strftime("%d/%m/%Y"))
 
 
 async def _queue(

@@ -74,12 +74,12 @@ class Command:
 async def _help(call: Call) -> Outcome:
     """How to answer, with the admin commands for an admin; then where the person stands
     (a superadmin bound to no unit stands nowhere: the admin commands only)."""
-    lines = [say.HELP] if call.flow is not None else []
+    parts = [say.HELP] if call.flow is not None else []
     if call.access.is_admin:
-        lines.append(say.ADMIN_HELP_TITLE)
-        lines += [command.help for command in COMMANDS if command.help]
+        helps = [command.help for command in COMMANDS if command.help]
+        parts.append("\n".join([say.ADMIN_HELP_TITLE, *helps]))
     here = await call.flow.current_question() if call.flow is not None else []
-    return Outcome([Reply("\n".join(lines)), *here])
+    return Outcome([Reply("\n\n".join(parts)), *here])
 
 
 async def _start(call: Call) -> Outcome:

@@ -706,7 +706,7 @@ ADMIN_ONLY = (
     "liên hệ cấp trên để nhận mã mời quản trị."
 )
 # /help for an admin: the admin commands after the usual help.
-ADMIN_HELP_TITLE = "\nLệnh quản trị (trong phạm vi đơn vị thầy/cô quản lý):"
+ADMIN_HELP_TITLE = "Lệnh quản trị (trong phạm vi đơn vị thầy/cô quản lý):"
 ADMIN_HELP_STATUS = "• /status [MÃ_ĐƠN_VỊ]: tình hình nộp báo cáo, kèm biểu đồ"
 ADMIN_HELP_EXPORT = "• /export [MÃ_ĐƠN_VỊ] [NĂM]: xuất báo cáo tổng hợp (Excel, Word, minh chứng)"
 ADMIN_HELP_INVITE = "• /invite MÃ_ĐƠN_VỊ [admin]: tạo mã mời người báo cáo (hoặc quản trị)"
@@ -739,7 +739,8 @@ STATUS_STATES = {
 STATUS_MORE = "… và {count} đơn vị khác."
 STATUS_ALL_IN = "Tất cả đơn vị đã gửi báo cáo."
 STATUS_MISSING_TITLE = "Chưa gửi báo cáo ({count} đơn vị):"
-STATUS_MISSING = "• {unit} ({code}) — {state}; liên hệ: {contact}; hạn: trước {deadline}"
+STATUS_MISSING = "• {unit} ({code}) — {state}; liên hệ: {contact}; hạn: {deadline}"
+STATUS_DEADLINE = "trước {date}"
 STATUS_NO_CONTACT = "chưa có"
 STATUS_NO_DEADLINE = "chưa quy định"
 STATUS_CHART_COMING = "Biểu đồ tiến độ sẽ được gửi ngay sau tin nhắn này."

@@ -167,10 +167,12 @@ async def test_a_long_list_of_missing_units_is_cut_and_counted(
 async def test_a_superadmin_without_a_unit_administers_the_whole_tree(app: App) -> None:
     root = MemoryChat(app.engine, user_id="root-1")
     await root.send("/help")
+    assert root.last_reply().text.startswith(say.ADMIN_HELP_TITLE)  # no walk: no walk help
     assert say.ADMIN_HELP_STATUS in root.last_reply().text
     await root.send("/status")
     text = root.last_reply().text
     assert "Đã gửi 0/6 đơn vị" in text and "Hương Sơ" in text and "Kim Long" in text
+    assert "(T) — chưa bắt đầu; liên hệ: chưa có; hạn: chưa quy định" in text  # no province's
     await root.send("/status X2")
     assert "Kim Long" not in root.last_reply().text
 
