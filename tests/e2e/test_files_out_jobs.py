@@ -49,16 +49,22 @@ async def _read(database: AsyncEngine) -> list[Job]:
 
 
 async def _until(
-    database: AsyncEngine, holds: Callable[[list[Job]], bool], seconds: float = 30
+    database: AsyncEngine, holds: Callable[[list[Job]], bool], tg: FakeTelegram, log: Path
 ) -> None:
-    """Waits until the jobs table shows what ``holds`` looks for (polled every 10 ms)."""
+    """Waits until the jobs table shows what ``holds`` looks for (polled every 10 ms); on a
+    loaded machine a minute at most, then fails with what the admin saw and the bot logged."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not holds(await _read(database)):
-        assert loop.time() < deadline, (
-            f"jobs: {[(j.kind, j.status) for j in await _read(database)]}"
-        )
+    deadline = loop.time() + 60
+    while not holds(jobs := await _read(database)):
+        if loop.time() > deadline:
+            seen = [m.text[:80] for m in tg.messages_to(ADMIN)]
+            logged = _tail(log)
+            raise AssertionError(f"jobs {[(j.kind, j.status) for j in jobs]}; {seen}; {logged}")
         await asyncio.sleep(0.01)
+
+
+def _tail(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines()[-15:] if log.exists() else []
 
 
 def _photos(tg: FakeTelegram) -> list[SentMessage]:
@@ -80,7 +86,8 @@ async def test_a_kill_9_while_the_status_picture_is_made_sends_it_once_after_res
         try:
             await _joined(tg, code)
             tg.send_text(ADMIN, "/status")
-            await _until(database, lambda jobs: any(j.status == "running" for j in jobs))
+            log = tmp_path / "bot.log"
+            await _until(database, lambda jobs: any(j.status == "running" for j in jobs), tg, log)
             process.send_signal(signal.SIGKILL)  # while the picture is being drawn
             await process.wait()
             assert _photos(tg) == []
@@ -88,7 +95,7 @@ async def test_a_kill_9_while_the_status_picture_is_made_sends_it_once_after_res
             assert (killed.kind, killed.status) == ("status_chart", "running")
 
             process = await start_bot(config)
-            await _until(database, lambda jobs: jobs[0].status == "done", seconds=60)
+            await _until(database, lambda jobs: jobs[0].status == "done", tg, log)
             await tg.wait_for(lambda: bool(_photos(tg)), timeout=30)
             (job,) = await _read(database)
             assert (job.status, job.attempts) == ("done", 2)
