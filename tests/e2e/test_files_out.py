@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import unquote
 
 import aiohttp
@@ -218,3 +219,25 @@ async def test_a_job_s_table_reaches_telegram_as_a_workbook_and_its_chart_reache
         *_, picture = zl.messages_to(ZALO_ADMIN)
         async with aiohttp.ClientSession() as http, http.get(picture.photo or "") as response:
             assert response.status == 200 and await response.read() == CHART
+
+
+async def test_telegram_a_file_over_the_upload_limit_goes_as_its_link_or_is_named(
+    app: App, tmp_path: Path
+) -> None:
+    big = tmp_path / "minh-chung.zip"
+    with big.open("wb") as handle:  # just over Telegram's 50 MB for uploads from bots
+        handle.truncate(50 * 1024 * 1024 + 1)
+    evidence = await app.artifacts.put(big, "Minh chứng.zip", "application/zip")
+    async with telegram(app) as tg:
+        await app.engine.enqueue("telegram", str(TEACHER), Reply("", files=(evidence,)))
+        await tg.wait_for(lambda: len(tg.messages_to(TEACHER)) == 1)
+        async with web_app(app.artifacts) as base:
+            await app.engine.enqueue("telegram", str(TEACHER), Reply("", files=(evidence,)))
+            await tg.wait_for(lambda: len(tg.messages_to(TEACHER)) == 2)
+    named, linked = tg.messages_to(TEACHER)
+    assert (named.method, named.text) == (
+        "sendMessage",
+        say.FILE_TOO_LARGE_HERE.format(name="Minh chứng.zip", size=50),
+    )
+    assert linked.method == "sendMessage" and f"{base}/f/{evidence.token}" in linked.text
+    assert not any(name == "sendDocument" for name, _ in tg.calls)
