@@ -27,6 +27,8 @@ TITLE_NAME_CHARS: Final = 44
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
 COLOURS: Final = {SUBMITTED: "#2e7d32", IN_PROGRESS: "#f9a825", NOT_STARTED: "#b0bec5"}
 STATES: Final = (SUBMITTED, IN_PROGRESS, NOT_STARTED)
+# Today is marked on the timeline up to this long after the campaign's last day of interest.
+TODAY_SHOWN_AFTER: Final = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +180,16 @@ def _draw_timeline(
 
     per_day = submissions_by_day(subtree, zone)
     first = min([subtree.campaign.week_start, *per_day])
-    last = max([today, *per_day, *([deadline] if deadline else [])])
+    last = max([subtree.campaign.week_end, *per_day, *([deadline] if deadline else [])])
+    # Today is shown while it is near the campaign; a look back months later (or a rehearsal
+    # in another year) shows the campaign's weeks, not a year of flat line.
+    shows_today = first <= today <= last + TODAY_SHOWN_AFTER
+    if shows_today:
+        last = max(last, today)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    drawn_until = today if shows_today else last
     running, totals = 0, []
-    for day in days[: max(1, (today - first).days + 1)]:
+    for day in days[: max(1, (drawn_until - first).days + 1)]:
         running += per_day[day]
         totals.append(running)
     xs = list(range(len(totals)))
@@ -193,19 +201,21 @@ def _draw_timeline(
     if deadline is not None:
         at = (deadline - first).days
         axes.axvline(at, color="#c62828", linestyle="--", linewidth=2.5)
+        left_half = at < len(days) / 2  # the label goes where there is room for it
         axes.text(
-            at - 0.1,
+            at + 0.1 if left_half else at - 0.1,
             units * 0.55,
             words.deadline.format(day=deadline.strftime("%d/%m")),
-            ha="right",
+            ha="left" if left_half else "right",
             va="center",
             color="#c62828",
             fontsize=14,
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
-    now = (today - first).days
-    axes.axvline(now, color="#1565c0", linewidth=1.5, alpha=0.7)
-    axes.text(now, 0, words.today, rotation=90, ha="right", va="bottom", color="#1565c0")
+    if shows_today:
+        now = (today - first).days
+        axes.axvline(now, color="#1565c0", linewidth=1.5, alpha=0.7)
+        axes.text(now, 0, words.today, rotation=90, ha="right", va="bottom", color="#1565c0")
     axes.set_ylim(0, units * 1.12)
     axes.set_xlim(-0.5, len(days) - 0.5)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -213,7 +223,7 @@ def _draw_timeline(
     ticks = list(range(0, len(days), step))
     axes.set_xticks(ticks, [days[n].strftime("%d/%m") for n in ticks], fontsize=13, rotation=30)
     axes.tick_params(axis="y", labelsize=13)
-    axes.set_title(words.timeline_title, fontsize=17)
+    axes.set_title(words.timeline_title, fontsize=15, wrap=True)
     axes.spines[["top", "right"]].set_visible(False)
 
 
