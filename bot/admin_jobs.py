@@ -1,8 +1,10 @@
 """The admins' long requests, run by the job runner: the /status picture and the /export files.
 
 ``/status`` and ``/export`` (handlers/admin.py) queue them in the transaction of their reply:
-kind ``status_chart`` with ``{"unit_id"}``, kind ``export`` with ``{"unit_id", "year"}``; the
-handler has checked the unit lies in the admin's area. The composition root registers both
+kind ``status_chart`` with ``{"unit_id"}``, kind ``export`` with ``{"unit_id", "year"}``. The
+handler checked the unit lies in the admin's area when it queued the job; the job checks again
+when it runs (``still_allowed``), since a membership revoked in between (or a superadmin removed
+from the settings) must not still receive the area's files. The composition root registers both
 (``register``). This module sits above handlers in the layers (it says things in the catalogue's
 words) and below the composition root; the drawing and the files are bot/charts.py and
 bot/export/, which know nothing of chats.
@@ -24,6 +26,7 @@ from bot.domain.units import UNIT_KINDS, level_of
 from bot.export.bundle import Bundle, Stage, build_bundle, file_stem
 from bot.export.load import load_subtree
 from handlers import messages as say
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:  # the terminal's ``tuanle export`` uses this module without the job runner
     from bot.engine.jobs import JobContext, JobRunner
@@ -41,6 +44,8 @@ def register(runner: JobRunner) -> None:
 async def status_chart_job(ctx: JobContext) -> None:
     """Draws the area's progress picture and sends it as a photo with a one-line caption."""
     now = ctx.now()
+    if not await still_allowed(ctx):
+        return
     async with ctx.uows() as uow:
         subtree = await load_subtree(
             uow, ctx.campaign, ctx.campaign_id, int(ctx.params["unit_id"]), now
@@ -61,6 +66,8 @@ async def status_chart_job(ctx: JobContext) -> None:
 async def export_job(ctx: JobContext) -> None:
     """Writes the area's four files for the year asked, telling progress, and sends them in one
     message with the counts they hold."""
+    if not await still_allowed(ctx):
+        return
     year = ctx.params.get("year")
     campaign = campaign_for(ctx.settings, ctx.campaign, int(year) if year else None)
     campaign_id = ctx.campaign_id
@@ -89,6 +96,34 @@ async def export_job(ctx: JobContext) -> None:
     summary = bundle_summary(bundle)
     text = say.EXPORT_DONE.format(year=campaign.year, name=bundle.area, summary=summary)
     await ctx.send(Reply(text, files=files))
+
+
+async def still_allowed(ctx: JobContext) -> bool:
+    """True when the person who asked may still reach the job's unit now: a superadmin in the
+    settings, or an admin whose membership stands and whose area holds the unit. Otherwise they
+    are told what an admin naming a unit outside their area is told, and the refusal is audited."""
+    job = ctx.job
+    unit_id = int(ctx.params["unit_id"])
+    async with ctx.uows() as uow:
+        if await _may_reach(ctx, uow, unit_id):
+            return True
+        unit = await uow.units.get(unit_id)
+        actor = f"member:{job.member_id}" if job.member_id else f"{job.platform}:{job.user_id}"
+        detail = {"command": job.kind, "unit": unit.code, "job": job.id}
+        uow.audit.record(actor, "admin.refused", detail, ctx.now())
+        await uow.commit()
+    await ctx.send(Reply(say.ADMIN_NO_SUCH_UNIT.format(code=unit.code)))
+    return False
+
+
+async def _may_reach(ctx: JobContext, uow: UnitOfWork, unit_id: int) -> bool:
+    job = ctx.job
+    if f"{job.platform}:{job.user_id}" in ctx.settings.admin.superadmins:
+        return True
+    member = await uow.members.get(job.member_id) if job.member_id is not None else None
+    if member is None or member.role != "admin":
+        return False
+    return await uow.units.within(member.unit_id, unit_id)
 
 
 def bundle_summary(bundle: Bundle) -> str:

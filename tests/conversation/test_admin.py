@@ -206,6 +206,31 @@ async def test_export_is_queued_once_while_it_is_being_prepared(app: App) -> Non
     assert [e.detail["unit"] for e in refused] == ["X2"]
 
 
+@pytest.mark.usefixtures("tree")
+async def test_an_admin_revoked_after_asking_receives_no_files_when_the_job_runs(app: App) -> None:
+    province = await joined(app, "T", "admin", "tg-2020", "Ông Bình")
+    commune = await joined(app, "X1", "admin", "tg-2021", "Chị Hoa")
+    await commune.send("/export")
+    await commune.send("/status")
+    await province.send("/revoke X1")
+    assert "1. Chị Hoa" in province.last_reply().text
+    await province.send("/revoke X1 1")
+    await commune.flush()
+    told = len(commune.replies)
+
+    await app.jobs.start(["memory"])
+    try:
+        await app.jobs.run_due()
+    finally:
+        await app.jobs.close()
+
+    later = await commune.flush()
+    assert [reply.text for reply in later] == [say.ADMIN_NO_SUCH_UNIT.format(code="X1")] * 2
+    assert all(not reply.files for reply in commune.replies[told:])
+    refused = await audited(app, "admin.refused")
+    assert sorted(e.detail["command"] for e in refused) == ["export", "status_chart"]
+
+
 # /invite -----------------------------------------------------------------------------------------
 
 

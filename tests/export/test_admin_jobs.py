@@ -1,17 +1,22 @@
 """The admins' jobs as the runner runs them: /status's picture and /export's four files reach the
-admin's chat (the memory adapter), for the running campaign or a past year's."""
+admin's chat (the memory adapter), for the running campaign or a past year's. The admin here is
+a superadmin of the settings (the jobs check, when they run, that the asker may still reach the
+unit; tests/conversation/test_admin.py revokes an admin in between)."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
 from bot import admin_jobs
 from bot.app import App
+from bot.config import Settings, load_settings
 from bot.domain.campaign import Level
 from bot.domain.rollup import Subtree
 from bot.engine.core import Retry
@@ -29,6 +34,17 @@ AREA = [
     Filed("THCS-KL", "Trường THCS Kim Long", "school", "XA-KL", "submitted", ANSWERS),
     Filed("TH-KL", "Trường Tiểu học Kim Long", "school", "XA-KL", "draft", ANSWERS),
 ]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        None,
+        database={"url": database_url},
+        evidence={"directory": tmp_path / "evidence"},
+        campaign={"year": 2023},
+        admin={"superadmins": [f"memory:{ADMIN}"]},
+    )
 
 
 async def _run(app: App, clock: FixedClock, kind: str, params: dict[str, Any]) -> MemoryChat:
