@@ -965,3 +965,52 @@ CLI_EXPORT_REASONS = {
     "EROFS": "ổ đĩa chỉ cho đọc",
     "ENOSPC": "ổ đĩa đã đầy",
 }
+
+# ---------------------------------------------------------------------------------------------
+# The campaign calendar, part 2: the reminders as sent (bot/engine/reminders.py), the admins'
+# /calendar, /remind and /announce (handlers/calendar_admin.py).
+
+REMIND_ANNOUNCE = (
+    "Kính gửi thầy/cô của {unit}: Tuần lễ hưởng ứng học tập suốt đời năm {year} diễn ra từ "
+    "{start} đến {end}, chủ đề «{theme}».\n"
+    "Lễ khai mạc của đơn vị: ngày {opening}. Hạn gửi báo cáo: {deadline}.\n"
+    "Thầy/cô nhớ chụp vài ảnh các hoạt động để làm minh chứng."
+)
+REMIND_OPENING_EVE = (
+    "Nhắc thầy/cô: ngày mai ({opening}) là lễ khai mạc Tuần lễ hưởng ứng học tập suốt đời "
+    "tại {unit}. Thầy/cô nhớ chụp ảnh buổi lễ làm minh chứng cho báo cáo."
+)
+REMIND_OPENING_DAY = (
+    "Hôm nay ({opening}) là lễ khai mạc Tuần lễ hưởng ứng học tập suốt đời tại {unit}. "
+    "Chúc buổi lễ thành công; ảnh minh chứng thầy/cô gửi vào đây sau buổi lễ."
+)
+REMIND_REPORT_OPEN = (
+    "Tuần lễ hưởng ứng học tập suốt đời đã kết thúc. Thầy/cô có thể nhập báo cáo của {unit} "
+    "ngay bây giờ (hạn: {deadline}). Gõ «tiếp tục» để bắt đầu."
+)
+REMIND_DEADLINE = (
+    "Nhắc thầy/cô: còn {days} ngày đến hạn gửi báo cáo của {unit} ({deadline}).\n"
+    "Báo cáo {missing}.\nGõ «tiếp tục» để làm tiếp từ chỗ đã dừng."
+)
+REMIND_DEADLINE_DAY = (
+    "Hôm nay là ngày cuối gửi báo cáo của {unit} ({deadline}).\n"
+    "Báo cáo {missing}.\nGõ «tiếp tục» để làm tiếp từ chỗ đã dừng."
+)
+REMIND_AREA_DEADLINE = (
+    "Nhắc thầy/cô quản trị: còn {days} ngày đến hạn {unit} gửi báo cáo tổng hợp "
+    "({deadline}). Đã có {done}/{total} đơn vị trực thuộc gửi báo cáo.\n"
+    "Gõ /status để xem, /nop_tong_hop để gửi báo cáo tổng hợp."
+)
+REMIND_AREA_DEADLINE_DAY = (
+    "Hôm nay là ngày cuối {unit} gửi báo cáo tổng hợp ({deadline}). Đã có {done}/{total} "
+    "đơn vị trực thuộc gửi báo cáo.\nGõ /status để xem, /nop_tong_hop để gửi báo cáo tổng hợp."
+)
+REMIND_MISSING_TO_ADMINS = (
+    "Kính gửi thầy/cô quản trị {unit}: đã hết hạn ({deadline}), còn {count} đơn vị "
+    "chưa gửi báo cáo:\n{lines}\nGõ /remind để nhắc các đơn vị này."
+)
+REMIND_MISSING_UNIT = "• {code} — {name}{contact}"
+REMIND_CONTACT = " (liên hệ: {contact})"
+REMIND_MISSING_MORE = "• … và {count} đơn vị khác (gõ /status để xem đủ)"
+REMIND_BEFORE = "trước ngày {before}"
+REMIND_NO_DEADLINE = "chưa quy định"

@@ -349,6 +349,26 @@ class Rollup(Base):
     submitted_at: Mapped[datetime]
 
 
+class ReminderLog(Base):
+    """What became of one planned reminder for one member: queued, skipped or dropped.
+
+    Written in the transaction that queues the outbox rows (whose dedupe keys hash the same
+    three values), so a broadcast cut short resumes with the members not yet here, and a
+    member here is never sent the reminder again.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("campaign_year", "reminder_key", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_year: Mapped[int] = mapped_column(Integer)
+    reminder_key: Mapped[str] = mapped_column(String(128))  # Reminder.key, "announce:<id>"
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(String(24))  # queued, skipped_unreachable, dropped_late
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    at: Mapped[datetime]
+
+
 class AuditEntry(Base):
     """An append-only record of submissions, reopenings, exports and role changes."""
 

@@ -31,6 +31,7 @@ from storage.models import (
     Member,
     Nomination,
     OutboxMessage,
+    ReminderLog,
     Report,
     Rollup,
     Unit,
@@ -1091,6 +1092,74 @@ class Rollups:
             .where(Rollup.campaign_id == campaign_id)
         )
         return list(rows.scalars())
+
+
+class Reminders:
+    """The reminder log: which member had which planned reminder queued, skipped or dropped."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def audience(self) -> list[Member]:
+        """Every member who may be reminded (revoked ones left out), in the order they joined."""
+        rows = await self._session.execute(
+            select(Member).where(Member.role != REVOKED).order_by(Member.id)
+        )
+        return list(rows.scalars())
+
+    async def done(self, year: int) -> set[tuple[str, int]]:
+        """(reminder key, member id) of every member the year's reminders settled already."""
+        rows = await self._session.execute(
+            select(ReminderLog.reminder_key, ReminderLog.member_id).where(
+                ReminderLog.campaign_year == year
+            )
+        )
+        return {(key, member_id) for key, member_id in rows.tuples()}
+
+    async def note(
+        self,
+        year: int,
+        key: str,
+        member_id: int,
+        status: str,
+        at: datetime,
+        outbox_id: int | None = None,
+    ) -> bool:
+        """Records what became of the reminder for the member; False when it was recorded."""
+        values = {
+            "campaign_year": year,
+            "reminder_key": key,
+            "member_id": member_id,
+            "status": status,
+            "outbox_id": outbox_id,
+            "at": at,
+        }
+        conflict = ["campaign_year", "reminder_key", "member_id"]
+        inserted = await _insert_ignore(
+            self._session, ReminderLog, values, conflict, returning=ReminderLog.id
+        )
+        return inserted is not None
+
+    async def tally(self, year: int) -> dict[str, dict[str, int]]:
+        """Per reminder key, how many members it was queued, skipped or dropped for; and, as
+        "failed", how many of the queued ones the platform refused for good."""
+        rows = await self._session.execute(
+            select(ReminderLog.reminder_key, ReminderLog.status, func.count())
+            .where(ReminderLog.campaign_year == year)
+            .group_by(ReminderLog.reminder_key, ReminderLog.status)
+        )
+        tallies: dict[str, dict[str, int]] = {}
+        for key, status, count in rows.tuples():
+            tallies.setdefault(key, {})[status] = int(count)
+        failed = await self._session.execute(
+            select(ReminderLog.reminder_key, func.count())
+            .join(OutboxMessage, OutboxMessage.id == ReminderLog.outbox_id)
+            .where(ReminderLog.campaign_year == year, OutboxMessage.status == "failed")
+            .group_by(ReminderLog.reminder_key)
+        )
+        for key, count in failed.tuples():
+            tallies.setdefault(key, {})["failed"] = int(count)
+        return tallies
 
 
 class Audit:

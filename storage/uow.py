@@ -22,6 +22,7 @@ from storage.repositories import (
     Members,
     Nominations,
     Outbox,
+    Reminders,
     Reports,
     Rollups,
     Units,
@@ -44,6 +45,7 @@ class UnitOfWork:
     artifacts: Artifacts
     jobs: Jobs
     rollups: Rollups
+    reminders: Reminders
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.artifacts = Artifacts(session)
         self.jobs = Jobs(session)
         self.rollups = Rollups(session)
+        self.reminders = Reminders(session)
         return self
 
     async def __aexit__(

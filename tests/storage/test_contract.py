@@ -54,6 +54,7 @@ TABLES = {
     "members",
     "nominations",
     "outbox",
+    "reminder_log",
     "reports",
     "rollups",
     "units",
@@ -110,7 +111,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0005"
+down_revision = "0006"
 
 
 def upgrade() -> None:
@@ -122,7 +123,7 @@ FORGET_UNITS = '''"""a careless migration that deletes units members still belon
 from alembic import op
 
 revision = "0099"
-down_revision = "0005"
+down_revision = "0006"
 
 
 def upgrade() -> None:
@@ -155,7 +156,7 @@ class TestStorageContract:
             drift = await connection.run_sync(schema_drift)
 
         assert tables == TABLES
-        assert version.scalars().all() == ["0005"]
+        assert version.scalars().all() == ["0006"]
         assert drift == [], "the models and the migrations disagree; add a migration"
 
     async def test_starting_again_on_a_migrated_database_keeps_the_data(
@@ -172,7 +173,7 @@ class TestStorageContract:
                 version = await uow.session.execute(
                     text("SELECT version_num FROM alembic_version")
                 )
-                assert version.scalars().all() == ["0005"]
+                assert version.scalars().all() == ["0006"]
         finally:
             await restarted.dispose()
 
@@ -212,7 +213,7 @@ class TestStorageContract:
 
         async with database.uows() as uow:
             version = await uow.session.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalars().all() == ["0005"]
+            assert version.scalars().all() == ["0006"]
             assert await uow.units.by_code("THCS-01") is not None
 
     # -- units ------------------------------------------------------------------------------

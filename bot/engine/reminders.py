@@ -1,0 +1,428 @@
+"""Sending the campaign's reminders: each one to each member it is meant for, exactly once.
+
+APScheduler only says when to look (an ``IntervalTrigger`` of about a minute); what is due and
+what was sent lives in our tables. At every tick the sender works the plan out again from the
+database (``bot/domain/calendar.py``: the units, their own opening days, who has reported), so
+a date changed in a campaign's data file takes effect at the next tick, and for each reminder
+``due_now`` says to send, it queues the reminder's words to the members of its unit in its
+roles who have no line in the reminder log yet.
+
+Exactly once: each batch of members is one transaction that writes, per member, the outbox row
+(its dedupe key a hash of the year, the reminder's key and the member) and the log line. A
+process killed between batches leaves the members of the next batch without a line: the next
+tick, in this process or another, queues theirs, and nobody's twice. A member who blocked the
+bot (``members.unreachable_at``) gets the line ``skipped_unreachable`` and no message; a
+reminder whose time passed beyond the catch-up rule gets ``dropped_late`` lines and none.
+
+Several processes on PostgreSQL: only the holder of a session-level advisory lock sends. The
+lock is held on a connection of its own, checked at every tick; when the holder dies its
+connection closes, PostgreSQL frees the lock, and the next process to tick takes it. SQLite
+deployments run one process, which always sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.domain.calendar import Due, Kind, Reminder, ReminderRules, due_now, plan, states_of
+from bot.domain.campaign import Campaign
+from bot.domain.chat import Reply
+from bot.domain.rollup import SUBMITTED, Subtree
+from bot.domain.units import UNIT_KINDS, level_of
+from bot.engine.clock import Clock
+from bot.engine.outbox import OutboxStore
+from bot.export.load import load_subtree
+from handlers import messages as say
+from handlers.missing import describe, still_missing
+from storage.db import is_sqlite
+from storage.models import Member
+from storage.uow import UnitOfWork
+
+log = structlog.get_logger("tuanle.reminders")
+
+QUEUED = "queued"
+SKIPPED_UNREACHABLE = "skipped_unreachable"
+DROPPED_LATE = "dropped_late"
+BATCH = 100  # members per transaction: a broadcast cut short loses at most a batch's work
+TICK_SECONDS = 60.0
+# pg_try_advisory_lock's key: "tuanle-reminders" as a number every process computes alike.
+LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuanle-reminders").digest()[:8], "big", signed=True)
+MAX_MISSING_LINES = 20
+
+
+def dedupe_key(year: int, key: str, member_id: int) -> str:
+    """The outbox row's dedupe key for one reminder to one member (fits the 128 characters)."""
+    digest = hashlib.sha256(f"{year}|{key}|{member_id}".encode()).hexdigest()
+    return f"reminder:{digest[:48]}"
+
+
+class SenderLock(Protocol):
+    """Says whether this process is the one that sends."""
+
+    async def acquire(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
+class SoleSender:
+    """SQLite: one process per database, which always sends."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+class AdvisoryLock:
+    """PostgreSQL: a session-level advisory lock held on a dedicated connection.
+
+    ``acquire`` is called at every tick: the holder checks its connection still answers (a
+    connection lost means the lock is lost too, and it tries again); another process tries
+    ``pg_try_advisory_lock``, which succeeds once the holder's session has ended.
+    """
+
+    def __init__(self, database: AsyncEngine, key: int = LOCK_KEY) -> None:
+        self._database = database
+        self._key = key
+        self._connection: AsyncConnection | None = None
+
+    async def acquire(self) -> bool:
+        if self._connection is not None:
+            try:
+                await self._connection.execute(text("SELECT 1"))
+                await self._connection.commit()
+                return True
+            except Exception as error:  # the session ended: so did the lock
+                log.warning("reminders", outcome="lock_lost", error=type(error).__name__)
+                await self.release()
+        connection = await self._database.connect()
+        try:
+            taken = await connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
+            )
+            await connection.commit()
+        except BaseException:
+            await connection.close()
+            raise
+        if not taken:
+            await connection.close()
+            return False
+        self._connection = connection
+        log.info("reminders", outcome="lock_taken")
+        return True
+
+    async def release(self) -> None:
+        """Ends the session, and with it the lock (explicitly unlocking first when it can)."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        with suppress(Exception):
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+            await connection.commit()
+        with suppress(Exception):
+            await connection.invalidate()  # never back to the pool with a session's state
+        with suppress(Exception):
+            await connection.close()
+
+
+def lock_for(database: AsyncEngine) -> SenderLock:
+    """The advisory lock on PostgreSQL; on SQLite this process is the only sender."""
+    return SoleSender() if is_sqlite(str(database.url)) else AdvisoryLock(database)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What a tick did: members queued, skipped as unreachable, dropped as too late."""
+
+    sending: bool = False  # this process holds the lock
+    queued: int = 0
+    skipped: int = 0
+    dropped: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.sending or other.sending,
+            self.queued + other.queued,
+            self.skipped + other.skipped,
+            self.dropped + other.dropped,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One member a reminder goes to, as the log and the outbox need them."""
+
+    member_id: int
+    platform: str
+    chat_id: str
+    user_id: str
+    unreachable: bool
+
+
+class ReminderSender:
+    """Works out the plan at each tick and queues what is due (see the module docstring)."""
+
+    def __init__(
+        self,
+        uows: Callable[[], UnitOfWork],
+        campaign: Campaign,
+        rules: ReminderRules,
+        zone: ZoneInfo,
+        clock: Clock,
+        outbox: OutboxStore,
+        lock: SenderLock,
+        *,
+        batch: int = BATCH,
+    ) -> None:
+        self._uows = uows
+        self._campaign = campaign
+        self._rules = rules
+        self._zone = zone
+        self._clock = clock
+        self._outbox = outbox
+        self._lock = lock
+        self._batch = max(1, batch)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._ticking = asyncio.Lock()  # the scheduler's tick, which ``close`` lets finish
+
+    async def tick(self) -> Tally:
+        """One look at the plan: queues what is due, logs what is dropped; nothing when another
+        process sends."""
+        if not await self._lock.acquire():
+            return Tally()
+        now = self._clock.now()
+        areas, audiences, done = await self._load(now)
+        tally = Tally(sending=True)
+        for area in areas:
+            for reminder in plan(self._campaign, states_of(area), self._rules, self._zone):
+                due = due_now(reminder, now, self._rules)
+                if due is Due.WAIT:
+                    continue
+                members = [
+                    m
+                    for m in audiences.get(reminder.unit_id, [])
+                    if m.role in reminder.roles and (reminder.key, m.id) not in done
+                ]
+                if members:
+                    tally += await self._settle(area, reminder, due, members, now)
+        if tally.queued or tally.skipped or tally.dropped:
+            log.info(
+                "reminders",
+                queued=tally.queued,
+                skipped=tally.skipped,
+                dropped=tally.dropped,
+            )
+        return tally
+
+    async def _load(
+        self, now: datetime
+    ) -> tuple[list[Subtree], dict[int, list[Member]], set[tuple[str, int]]]:
+        """Every tree of units with its reports, the members by unit, and the log so far."""
+        async with self._uows() as uow:
+            row = await uow.campaigns.by_year(self._campaign.year)
+            if row is None:
+                return [], {}, set()
+            areas = [
+                await load_subtree(uow, self._campaign, row.id, top.id, now)
+                for top in await uow.units.tops()
+            ]
+            audiences: dict[int, list[Member]] = {}
+            for member in await uow.reminders.audience():
+                audiences.setdefault(member.unit_id, []).append(member)
+            done = await uow.reminders.done(self._campaign.year)
+        return areas, audiences, done
+
+    async def _settle(
+        self,
+        area: Subtree,
+        reminder: Reminder,
+        due: Due,
+        members: Sequence[Member],
+        now: datetime,
+    ) -> Tally:
+        """Queues (or, past its time, drops) the reminder for these members, a batch at a time."""
+        targets = [
+            _Target(m.id, m.platform, m.chat_id, m.user_id, m.unreachable_at is not None)
+            for m in members
+        ]
+        reply = Reply(words(self._campaign, area, reminder)) if due is not Due.DROP else None
+        tally = Tally(sending=True)
+        for start in range(0, len(targets), self._batch):
+            chunk = targets[start : start + self._batch]
+            tally += await self._write(reminder, reply, chunk, now)
+        return tally
+
+    async def _write(
+        self, reminder: Reminder, reply: Reply | None, chunk: Sequence[_Target], now: datetime
+    ) -> Tally:
+        """One transaction: each member's outbox row and log line together."""
+        year = self._campaign.year
+        queued, skipped, dropped = 0, 0, 0
+        woken: set[tuple[str, str]] = set()
+        async with self._uows() as uow:
+            for target in chunk:
+                outbox_id: int | None = None
+                if reply is None:
+                    status = DROPPED_LATE
+                elif target.unreachable:
+                    status = SKIPPED_UNREACHABLE
+                else:
+                    status = QUEUED
+                    outbox_id = await uow.outbox.add(
+                        platform=target.platform,
+                        chat_id=target.chat_id,
+                        user_id=target.user_id,
+                        payload=reply.to_payload(),
+                        kind="reminder",
+                        now=now,
+                        dedupe_key=dedupe_key(year, reminder.key, target.member_id),
+                        not_before=self._outbox.due_after(),
+                    )
+                if not await uow.reminders.note(
+                    year, reminder.key, target.member_id, status, now, outbox_id
+                ):
+                    continue  # another sender's line: theirs stands
+                if status == QUEUED:
+                    queued += 1
+                    woken.add((target.platform, target.chat_id))
+                elif status == SKIPPED_UNREACHABLE:
+                    skipped += 1
+                else:
+                    dropped += 1
+            await uow.commit()
+        for platform, chat_id in woken:
+            self._outbox.queued(platform, chat_id)
+        return Tally(True, queued, skipped, dropped)
+
+    # -- the trigger --------------------------------------------------------------------------
+
+    def start(self, seconds: float = TICK_SECONDS) -> None:
+        """Ticks now and then every ``seconds`` on the running event loop."""
+        scheduler = AsyncIOScheduler(timezone=self._zone)
+        scheduler.add_job(
+            self._tick_logged,
+            IntervalTrigger(seconds=seconds, timezone=self._zone),
+            id="reminders",
+            max_instances=1,  # a slow tick is never overtaken by the next
+            coalesce=True,
+            next_run_time=datetime.now(self._zone),
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def _tick_logged(self) -> None:
+        try:
+            async with self._ticking:
+                await self.tick()
+        except Exception as error:  # the database away: the next tick tries again
+            log.warning("reminders", outcome="tick_error", error=type(error).__name__)
+
+    async def close(self) -> None:
+        """Stops ticking (a tick under way ends first) and gives the lock up for another
+        process."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.pause()
+            async with self._ticking:  # shutting the executor down would cancel the tick
+                scheduler.shutdown(wait=False)
+        await self._lock.release()
+
+
+# ---------------------------------------------------------------------------------------------
+# The words
+
+
+def words(campaign: Campaign, area: Subtree, reminder: Reminder) -> str:
+    """The reminder as its unit's members read it, in the catalogue's words."""
+    unit = next(u for u in area.units if u.id == reminder.unit_id)
+    deadline = _deadline_text(campaign, unit.kind)
+    days = (reminder.event - reminder.at.date()).days
+    opening = _day(reminder.event)
+    match reminder.kind:
+        case Kind.ANNOUNCE:
+            return say.REMIND_ANNOUNCE.format(
+                unit=unit.name,
+                year=campaign.year,
+                start=_day(campaign.week_start),
+                end=_day(campaign.week_end),
+                theme=campaign.theme,
+                opening=opening,
+                deadline=deadline,
+            )
+        case Kind.OPENING_EVE:
+            return say.REMIND_OPENING_EVE.format(opening=opening, unit=unit.name)
+        case Kind.OPENING_DAY:
+            return say.REMIND_OPENING_DAY.format(opening=opening, unit=unit.name)
+        case Kind.REPORT_OPEN:
+            return say.REMIND_REPORT_OPEN.format(unit=unit.name, deadline=deadline)
+        case Kind.DEADLINE:
+            template = say.REMIND_DEADLINE_DAY if days == 0 else say.REMIND_DEADLINE
+            missing = _missing_text(area, reminder.unit_id)
+            return template.format(days=days, unit=unit.name, deadline=deadline, missing=missing)
+        case Kind.AREA_DEADLINE:
+            below = area.children(unit.id)
+            done = sum(1 for child in below if area.progress(child.id) == SUBMITTED)
+            template = say.REMIND_AREA_DEADLINE_DAY if days == 0 else say.REMIND_AREA_DEADLINE
+            return template.format(
+                days=days, unit=unit.name, deadline=deadline, done=done, total=len(below)
+            )
+        case Kind.MISSING_TO_ADMINS:
+            return say.REMIND_MISSING_TO_ADMINS.format(
+                unit=unit.name,
+                deadline=say.REMIND_BEFORE.format(before=_day(reminder.event)),
+                count=len(reminder.about),
+                lines=_missing_lines(area, reminder.about),
+            )
+    raise ValueError(f"no words for {reminder.kind}")
+
+
+def _deadline_text(campaign: Campaign, kind: str) -> str:
+    deadline = campaign.deadline_for(level_of(kind)) if kind in UNIT_KINDS else None
+    if deadline is None:
+        return say.REMIND_NO_DEADLINE
+    return say.REMIND_BEFORE.format(before=_day(deadline.before))
+
+
+def _missing_text(area: Subtree, unit_id: int) -> str:
+    """ "còn thiếu: 2 ảnh minh chứng, mục 5" (``handlers/missing.py``)."""
+    report = area.reports.get(unit_id)
+    answers = report.answers if report is not None else {}
+    photos = len(report.evidence) if report is not None else 0
+    rule = area.campaign.evidence
+    return describe(still_missing(area.campaign.form, answers, photos, rule.min_photos))
+
+
+def _missing_lines(area: Subtree, unit_ids: Iterable[int]) -> str:
+    """One line per unit still missing, with its contact; past a screenful, a count."""
+    by_id = {unit.id: unit for unit in area.units}
+    units = [by_id[unit_id] for unit_id in unit_ids if unit_id in by_id]
+    lines = [
+        say.REMIND_MISSING_UNIT.format(
+            code=unit.code,
+            name=unit.name,
+            contact=say.REMIND_CONTACT.format(contact=unit.contact) if unit.contact else "",
+        )
+        for unit in units[:MAX_MISSING_LINES]
+    ]
+    if len(units) > MAX_MISSING_LINES:
+        lines.append(say.REMIND_MISSING_MORE.format(count=len(units) - MAX_MISSING_LINES))
+    return "\n".join(lines)
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
