@@ -211,6 +211,12 @@ def counted(subtree: Subtree, unit_id: int) -> tuple[UnitInfo, ...]:
     return tuple(u for u in subtree.below(unit_id) if subtree.progress(u.id) == SUBMITTED)
 
 
+def submitted_reports(subtree: Subtree, unit_id: int) -> tuple[tuple[UnitInfo, UnitReport], ...]:
+    """The units ``counted`` under ``unit_id`` with their submitted reports: what the export's
+    files (evidence, nominations) and the counts said with them take."""
+    return tuple((unit, subtree.reports[unit.id]) for unit in counted(subtree, unit_id))
+
+
 def totals(subtree: Subtree, unit_id: int) -> dict[str, int]:
     """Every number of the table summed over the submitted reports under ``unit_id``.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bot.domain.campaign import Campaign
-from bot.domain.rollup import SUBMITTED, Subtree
+from bot.domain.rollup import Subtree, counted, submitted_reports
 from bot.export.detail_csv import write_csv
 from bot.export.evidence_zip import write_evidence_zip
 from bot.export.load import load_subtree
@@ -73,7 +73,8 @@ class BundleFile:
 
 @dataclass(frozen=True, slots=True)
 class Bundle:
-    """The files written and what they count, for the line said with them."""
+    """The files written and what they count, for the line said with them: like the totals, the
+    files take the submitted reports only, and so do these counts."""
 
     files: tuple[BundleFile, ...]
     area: str  # the root unit's name
@@ -126,9 +127,11 @@ async def build_bundle(
         ),
         area=subtree.root.name,
         units=len(subtree.units),
-        submitted=sum(subtree.progress(unit.id) == SUBMITTED for unit in subtree.units),
+        submitted=len(counted(subtree, subtree.root.id)),
         evidence=_evidence(subtree),
-        nominations=sum(len(report.nominations) for report in subtree.reports.values()),
+        nominations=sum(
+            len(report.nominations) for _, report in submitted_reports(subtree, subtree.root.id)
+        ),
     )
 
 
@@ -140,7 +143,8 @@ def file_stem(subtree: Subtree) -> str:
 
 
 def _evidence(subtree: Subtree) -> int:
-    return sum(len(report.evidence) for report in subtree.reports.values())
+    """The evidence files of the submitted reports: those the ZIP holds."""
+    return sum(len(report.evidence) for _, report in submitted_reports(subtree, subtree.root.id))
 
 
 def _teller(progress: Progress) -> Tell:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Final
 from zoneinfo import ZoneInfo
 
-from bot.domain.rollup import SUBMITTED, EvidenceInfo, Subtree, UnitInfo, UnitReport
+from bot.domain.rollup import EvidenceInfo, Subtree, UnitInfo, submitted_reports
 from bot.export.cells import safe_text
 from bot.export.names import UniqueNames
 from bot.export.wording import IndexWords, words
@@ -70,7 +70,7 @@ def write_evidence_zip(
         progress: told (files done, files in all) after each file.
     """
     labels = words().evidence_index
-    total = sum(len(report.evidence) for _, report in _submitted(subtree))
+    total = sum(len(report.evidence) for _, report in submitted_reports(subtree, subtree.root.id))
     with (
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as index,
@@ -92,7 +92,7 @@ def _entries(subtree: Subtree) -> Iterator[_Entry]:
     labels = words().evidence_index
     folders = UniqueNames(limit=FOLDER_BYTES)
     folders.take(INDEX_NAME)  # no unit's folder may be named like the index
-    for unit, report in _submitted(subtree):
+    for unit, report in submitted_reports(subtree, subtree.root.id):
         if not report.evidence:
             continue
         folder = folders.take(f"{unit.code} - {unit.name}")
@@ -103,14 +103,6 @@ def _entries(subtree: Subtree) -> Iterator[_Entry]:
             counts[stem] = counts.get(stem, 0) + 1
             name = f"{folder}/{stem}-{counts[stem]}.{extension}"
             yield _Entry(unit=unit, name=name, evidence=evidence)
-
-
-def _submitted(subtree: Subtree) -> Iterator[tuple[UnitInfo, UnitReport]]:
-    """The units with a submitted report, in tree order, with that report."""
-    for unit in subtree.units:
-        report = subtree.reports.get(unit.id)
-        if report is not None and report.progress == SUBMITTED:
-            yield unit, report
 
 
 def _stem(extension: str, labels: IndexWords) -> str:

@@ -165,3 +165,50 @@ async def test_a_unit_code_never_makes_a_path_outside_the_export_directory(
         assert file.path.parent == out
         assert ".." not in file.path.name and "/" not in file.path.name
         assert file.path.name.startswith("TuanLe2023_")
+
+
+async def test_the_counts_said_with_the_files_are_those_the_files_hold_submitted_only(
+    app: App, tmp_path: Path
+) -> None:
+    nomination = ("individual", "Nguyễn Thị Lan", "Dạy lớp xóa mù chữ")
+    area = [
+        Filed("X1", "UBND phường Kim Long", "commune", None, "submitted", ANSWERS),
+        Filed(
+            "X1-A", "Trường THCS Kim Long", "school", "X1", "submitted", ANSWERS,
+            nominations=[nomination],
+        ),
+        Filed(
+            "X1-B", "Trường Tiểu học Kim Long", "school", "X1", "draft", ANSWERS,
+            nominations=[nomination, nomination],
+        ),
+    ]  # fmt: skip
+    await store(app, area)
+    await _add_photos(app, "X1-A", [1, 2])
+    await _add_photos(app, "X1-B", [3, 4, 5])  # a draft's photos are not sent up yet
+    async with app.uows() as uow:
+        campaign_id = await campaign_row(uow, app)
+        commune = await uow.units.by_code("X1")
+        assert commune is not None
+
+    bundle = await build_bundle(
+        app.uows,
+        app.files,
+        app.engine.campaign,
+        campaign_id,
+        commune.id,
+        tmp_path,
+        NOW,
+        _unwatched,
+    )
+
+    xlsx, _, _, evidence = (file.path for file in bundle.files)
+    with zipfile.ZipFile(evidence) as archive:
+        photos = [name for name in archive.namelist() if name.endswith(".jpg")]
+    book = load_workbook(xlsx, read_only=True)
+    listed = [
+        row
+        for row in book.worksheets[-1].iter_rows(values_only=True)  # no signed roll-ups here
+        if nomination[1] in row
+    ]
+    assert (bundle.submitted, bundle.evidence, bundle.nominations) == (2, 2, 1)
+    assert (len(photos), len(listed)) == (bundle.evidence, bundle.nominations)
