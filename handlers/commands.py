@@ -135,7 +135,7 @@ async def _review_submitted(call: Call) -> Outcome:
 
 
 async def _edit_submitted(call: Call) -> Outcome:
-    return await call.walk.edit_submitted()
+    return await call.walk.edit_submitted(call.arguments)
 
 
 QUESTION, MENU, AT_REVIEW, SUBMITTED = Place.QUESTION, Place.MENU, Place.REVIEW, Place.SUBMITTED
@@ -188,6 +188,7 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({SUBMITTED}),
         choice=say.EDIT,
         numbered=True,
+        takes_arguments=True,  # "sửa 1.1": opens the report and goes to that row at once
     ),
     # Admins, over their unit's subtree (a superadmin: every unit).
     Command(
@@ -257,10 +258,10 @@ def find(text: str | None, place: Place | None) -> tuple[Command, str] | None:
             continue
         if place is not None and place not in command.at:
             continue
+        if folded in command.words:  # the whole text first: "sửa báo cáo" is not "sửa" + row
+            return command, ""
         if command.takes_arguments and head in command.words:
             return command, clean_text(rest)
-        if folded in command.words:
-            return command, ""
         if command.choice is not None and match_choice(
             text, (command.choice,), by_number=command.numbered
         ):

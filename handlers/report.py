@@ -358,16 +358,21 @@ class ReportFlow:
         shown = await review.show(self, submitted=True)
         return replace(shown, step=SUBMITTED_STEP)
 
-    async def edit_submitted(self) -> Outcome:
+    async def edit_submitted(self, what: str = "") -> Outcome:
         """Opens the sent report for editing, before the deadline (or, once an admin reopened
-        it, whatever the deadline)."""
+        it, whatever the deadline): at the review, or at row ``what`` when one is named
+        ("sửa 1.1", as an admin's note asks), then back to the review."""
         if locked := self.locked_reply():
             return Outcome([locked], step=SUBMITTED_STEP)
         self.report.status = "draft"
         self.ctx.uow.audit.record(
             self._actor(), "report.edit", {"report": self.report.id}, self.ctx.now
         )
-        return await review.show(self, [Reply(say.REOPENED_FOR_EDIT)])
+        opened = Reply(say.REOPENED_FOR_EDIT)
+        if fold(what) in {"", "bao cao"}:
+            return await review.show(self, [opened])
+        row = await review.edit_item(self, what)
+        return replace(row, replies=[opened, *row.replies])
 
     def _actor(self) -> str:
         member = self.ctx.member

@@ -365,6 +365,27 @@ async def test_reopen_tells_the_reporters_and_the_admin_hears_of_the_new_submiss
     assert len(await audited(app, "report.reopen")) == 1
 
 
+@pytest.mark.usefixtures("tree")
+async def test_a_reopened_report_goes_straight_to_the_row_the_note_names(
+    app: App, clock: FixedClock
+) -> None:
+    admin = await joined(app, "X1", "admin", "tg-2009", "Chị Hoa")
+    teacher = await joined(app, "X1-A", "reporter", "tg-3007", "Cô Lan")
+    await file_report(teacher)
+    clock.advance(hours=2)
+    await admin.send("/reopen X1-A Mục 1.1 thiếu số người")
+    await teacher.flush()
+
+    await teacher.send("sửa 1.1")  # as the note says, without "sửa báo cáo" first
+
+    assert teacher.replies[-2].text == say.REOPENED_FOR_EDIT
+    assert "1.1" in teacher.last_reply().text  # the row's question, not the notice again
+    await teacher.send("7/300")
+    assert say.SUBMIT.label in [c.label for c in teacher.last_reply().choices]  # the review
+    await teacher.send("gửi báo cáo")
+    assert "Số tiếp nhận" in teacher.last_reply().text
+
+
 # Reporters and strangers -------------------------------------------------------------------------
 
 ADMIN_TEXTS = (
