@@ -166,7 +166,7 @@ def _row(entry: _Entry, state: str, labels: IndexWords) -> list[str]:
     return [
         safe_text(entry.unit.code),
         safe_text(entry.unit.name),
-        entry.name,
+        safe_text(entry.name),  # a folder may begin with "+" (a unit code "+1")
         kind,
         str(evidence.size),
         evidence.sha256,

@@ -219,6 +219,21 @@ def test_hostile_unit_names_give_safe_unique_entries(tmp_path: Path) -> None:
     assert typed[4] == HOSTILE[4]
 
 
+def test_no_cell_of_the_index_starts_a_formula_even_a_folder_from_a_code_with_a_plus(
+    tmp_path: Path,
+) -> None:
+    school = UnitInfo(10, "+1", "SUM(A1)", "school", COMMUNE.id)
+    area = Subtree(
+        CAMPAIGN, COMMUNE, (COMMUNE, school), {10: report(school, {}, files=evidence(school, 1))}
+    )
+    archive = zipped(tmp_path, area, stored(area))
+    (folder,) = {PurePosixPath(name).parts[0] for name in archive.namelist()} - {"index.csv"}
+    assert folder.startswith("+")  # a path may begin so; a spreadsheet's cell may not
+    (row,) = index_rows(archive)
+    assert not [cell for cell in row.values() if cell.startswith(("=", "+", "-", "@"))]
+    assert row["Tệp trong thư mục nén"] == f"'{folder}/anh-1.jpg"
+
+
 def test_progress_is_told_after_each_file(tmp_path: Path) -> None:
     area = commune_area()
     seen: list[tuple[int, int]] = []
