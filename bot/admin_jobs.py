@@ -26,7 +26,7 @@ from bot.domain.units import UNIT_KINDS, level_of
 from bot.export.bundle import Bundle, Stage, build_bundle, file_stem
 from bot.export.load import load_subtree
 from handlers import messages as say
-from storage.uow import UnitOfWork
+from handlers.roles import still_reaches
 
 if TYPE_CHECKING:  # the terminal's ``tuanle export`` uses this module without the job runner
     from bot.engine.jobs import JobContext, JobRunner
@@ -105,25 +105,17 @@ async def still_allowed(ctx: JobContext) -> bool:
     job = ctx.job
     unit_id = int(ctx.params["unit_id"])
     async with ctx.uows() as uow:
-        if await _may_reach(ctx, uow, unit_id):
+        member = await uow.members.get(job.member_id) if job.member_id is not None else None
+        sender = f"{job.platform}:{job.user_id}"
+        if await still_reaches(uow, sender, member, ctx.settings.admin.superadmins, unit_id):
             return True
         unit = await uow.units.get(unit_id)
-        actor = f"member:{job.member_id}" if job.member_id else f"{job.platform}:{job.user_id}"
+        actor = f"member:{job.member_id}" if job.member_id else sender
         detail = {"command": job.kind, "unit": unit.code, "job": job.id}
         uow.audit.record(actor, "admin.refused", detail, ctx.now())
         await uow.commit()
     await ctx.send(Reply(say.ADMIN_NO_SUCH_UNIT.format(code=unit.code)))
     return False
-
-
-async def _may_reach(ctx: JobContext, uow: UnitOfWork, unit_id: int) -> bool:
-    job = ctx.job
-    if f"{job.platform}:{job.user_id}" in ctx.settings.admin.superadmins:
-        return True
-    member = await uow.members.get(job.member_id) if job.member_id is not None else None
-    if member is None or member.role != "admin":
-        return False
-    return await uow.units.within(member.unit_id, unit_id)
 
 
 def bundle_summary(bundle: Bundle) -> str:

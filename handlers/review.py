@@ -17,6 +17,7 @@ from bot.domain.totals import derived_values, rows_run
 from handlers import messages as say
 from handlers import nominations
 from handlers.common import Context, Notice, Outcome, fold
+from handlers.roles import still_reaches
 from handlers.walk import (
     NOMINATIONS_KEY,
     OPENING_KEY,
@@ -31,7 +32,6 @@ from handlers.walk import (
     unanswered,
 )
 from storage.models import Report
-from storage.repositories import REVOKED
 
 LABEL_LIMIT = 60
 
@@ -149,10 +149,15 @@ async def submit(flow: Walk) -> Outcome:
 
 
 async def _tell_reopener(flow: Walk, reference: str) -> Notice | None:
-    """The admin who reopened the report is told it was submitted again (if still a member)."""
+    """The admin who reopened the report is told it was submitted again, if they may still
+    reach the unit (not once revoked, nor once bound to a unit or role that does not)."""
     report, ctx = flow.report, flow.ctx
     admin = await ctx.uow.members.get(report.reopened_by) if report.reopened_by else None
-    if admin is None or admin.role == REVOKED:
+    if admin is None:
+        return None
+    sender = f"{admin.platform}:{admin.user_id}"
+    superadmins = ctx.policy.superadmins
+    if not await still_reaches(ctx.uow, sender, admin, superadmins, report.unit_id):
         return None
     text = say.RESUBMITTED_AFTER_REOPEN.format(
         unit=ctx.unit.name if ctx.unit else "",

@@ -12,11 +12,13 @@ exist (so codes cannot be probed) and the attempt is audited.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum
 
 from handlers.common import Context
-from storage.models import Unit
+from storage.models import Member, Unit
+from storage.uow import UnitOfWork
 
 
 class Role(IntEnum):
@@ -72,6 +74,19 @@ async def within(ctx: Context, access: Access, unit: Unit) -> bool:
     if access.role is not Role.ADMIN or access.root is None:
         return False
     return await ctx.uow.units.within(access.root.id, unit.id)
+
+
+async def still_reaches(
+    uow: UnitOfWork, sender: str, member: Member | None, superadmins: Collection[str], unit_id: int
+) -> bool:
+    """True when a person who asked earlier (a job, a reopened report) may act on the unit now:
+    a superadmin, or an admin whose membership stands and whose subtree holds the unit. A
+    membership revoked, or bound since to another unit or role, reaches nothing it did."""
+    if sender in superadmins:
+        return True
+    if member is None or member.role != "admin":
+        return False
+    return await uow.units.within(member.unit_id, unit_id)
 
 
 async def home(ctx: Context, access: Access) -> Unit | None:

@@ -386,6 +386,34 @@ async def test_a_reopened_report_goes_straight_to_the_row_the_note_names(
     assert "Số tiếp nhận" in teacher.last_reply().text
 
 
+@pytest.mark.usefixtures("tree")
+async def test_an_admin_moved_to_another_area_hears_nothing_of_a_report_they_reopened(
+    app: App, clock: FixedClock
+) -> None:
+    province = await joined(app, "T", "admin", "tg-2030", "Ông Bình")
+    admin = await joined(app, "X1", "admin", "tg-2031", "Chị Hoa")
+    teacher = await joined(app, "X1-A", "reporter", "tg-3030", "Cô Lan")
+    await file_report(teacher)
+    clock.advance(hours=2)
+    await admin.send("/reopen X1-A Mục 1.1 thiếu số người")
+    await province.send("/revoke X1 1")
+    assert province.last_reply().text == say.ADMIN_REVOKED_MEMBER.format(
+        name="Chị Hoa", unit="UBND xã Kim Long"
+    )
+    await joined(app, "X2-A", "reporter", "tg-2031", "Chị Hoa")  # now she reports elsewhere
+    await admin.flush()
+    heard = len(admin.replies)
+
+    await teacher.flush()
+    await teacher.send("sửa 1.1")
+    await teacher.send("7/300")
+    await teacher.send("gửi báo cáo")
+    assert "Số tiếp nhận" in teacher.last_reply().text
+
+    await admin.flush()
+    assert not [r.text for r in admin.replies[heard:] if "Trường THCS Kim Long" in r.text]
+
+
 # Reporters and strangers -------------------------------------------------------------------------
 
 ADMIN_TEXTS = (
