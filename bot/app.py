@@ -19,6 +19,7 @@ from bot.domain.loader import default_data_dir, load_campaigns
 from bot.engine import Clock, Engine, SystemClock
 from bot.engine.core import EvidenceLimits, Retry
 from bot.engine.jobs import JobRunner
+from bot.engine.reminders import ReminderSender, lock_for
 from bot.redact import Redactor
 from handlers import messages as say
 from handlers.common import Policy
@@ -40,8 +41,10 @@ class App:
     zone: ZoneInfo
     artifacts: ArtifactStore  # files made for people: charts, exports
     jobs: JobRunner  # started by ``serve`` and the terminal chat, not by ``build``
+    reminders: ReminderSender  # the calendar's sender, ticking once ``serve`` starts it
 
     async def close(self) -> None:
+        await self.reminders.close()
         await self.jobs.close()
         await self.database.dispose()
 
@@ -132,7 +135,16 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
         )
         engine.on_job_queued(jobs.wake)
         admin_jobs.register(jobs)  # /status's chart, /export's files
+        reminders = ReminderSender(
+            uows,
+            campaign,
+            settings.reminders.rules(),
+            zone,
+            clock or SystemClock(),
+            engine.outbox,
+            lock_for(database),
+        )
     except BaseException:
         await database.dispose()
         raise
-    return App(settings, database, uows, engine, files, zone, artifacts, jobs)
+    return App(settings, database, uows, engine, files, zone, artifacts, jobs, reminders)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.engine.core import Retry
+from bot.platforms.dispatch import SendLimits
 from bot.platforms.download import DownloadPolicy
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
@@ -66,7 +67,14 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     retry = Retry(first=0.5, cap=settings.delivery.max_backoff_seconds)
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
-        sender = TelegramSender(bot, max_attempts=tg.max_attempts, artifacts=app.artifacts)
+        limits = SendLimits(
+            tg.messages_per_second,
+            chat_burst=tg.per_chat_burst,
+            chat_rate=tg.per_chat_per_second,
+        )
+        sender = TelegramSender(
+            bot, max_attempts=tg.max_attempts, limit=limits, artifacts=app.artifacts
+        )
         telegram = TelegramAdapter(
             app.engine,
             bot,
@@ -124,11 +132,14 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
             await zalo.set_webhook(zl.webhook_url, zl_secret)
         # Jobs asked for on the platforms served here (the terminal chat runs its own).
         await app.jobs.start([a.delivery.platform for a in (telegram, zalo) if a is not None])
+        # The calendar's reminders, queued through the outbox (one sending process: a lock).
+        app.reminders.start()
 
         await stop.wait()
         log.info("stopping")
         app.engine.stop()  # a message meeting a fault now waits for the next start
         await app.jobs.close()  # a job cut short is pending again for the next start
+        await app.reminders.close()  # and the lock is free for another process at once
         for adapter in (telegram, zalo):
             if adapter is not None:
                 adapter.stop()
