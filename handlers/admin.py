@@ -277,14 +277,16 @@ async def revocable(uow: UnitOfWork, unit: Unit, now: datetime) -> list[Member |
 async def end(
     uow: UnitOfWork, unit: Unit, entry: Member | Invite, actor: str, now: datetime
 ) -> tuple[str, Notice | None]:
-    """Ends a membership (the person is told) or an invite, audited; what to say and the notice."""
+    """Ends a membership (the person is told; the links to files made for them stop working)
+    or an invite, audited; what to say and the notice."""
     if isinstance(entry, Invite):
         await uow.invites.revoke(entry, now)
         detail = {"unit": unit.code, "invite": entry.id, "role": entry.role}
         uow.audit.record(actor, "invite.revoke", detail, now)
         return say.ADMIN_REVOKED_INVITE.format(unit=unit.name), None
     await uow.members.revoke(entry)
-    detail = {"unit": unit.code, "member": entry.id, "platform": entry.platform}
+    links = await uow.artifacts.expire_of_member(entry.id, now)
+    detail = {"unit": unit.code, "member": entry.id, "platform": entry.platform, "links": links}
     uow.audit.record(actor, "member.revoke", detail, now)
     told = Notice(
         entry.platform,

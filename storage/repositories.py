@@ -893,6 +893,16 @@ class Artifacts:
             )
         ).scalar_one_or_none()
 
+    async def expire_of_member(self, member_id: int, now: datetime) -> int:
+        """Ends now the links of the files made for a member whose membership ends (an export
+        of an area they no longer administer); how many were still live."""
+        result = await self._session.execute(
+            update(Artifact)
+            .where(Artifact.member_id == member_id, Artifact.expires_at > now)
+            .values(expires_at=now)
+        )
+        return int(cast(Any, result).rowcount or 0)
+
 
 class Jobs:
     """Long work asked for in a chat, done by a runner outside the conversation."""
@@ -1104,6 +1114,16 @@ class Reminders:
         """Every member who may be reminded (revoked ones left out), in the order they joined."""
         rows = await self._session.execute(
             select(Member).where(Member.role != REVOKED).order_by(Member.id)
+        )
+        return list(rows.scalars())
+
+    async def audience_under(self, root_id: int) -> list[Member]:
+        """The members of a unit and of every unit under it (an admin's area), revoked ones
+        left out."""
+        rows = await self._session.execute(
+            select(Member)
+            .where(Member.role != REVOKED, Member.unit_id.in_(select(units_under(root_id).c.id)))
+            .order_by(Member.id)
         )
         return list(rows.scalars())
 

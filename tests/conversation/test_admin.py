@@ -231,6 +231,27 @@ async def test_an_admin_revoked_after_asking_receives_no_files_when_the_job_runs
     assert sorted(e.detail["command"] for e in refused) == ["export", "status_chart"]
 
 
+@pytest.mark.usefixtures("tree")
+async def test_the_links_to_an_admins_files_stop_working_when_they_are_revoked(app: App) -> None:
+    province = await joined(app, "T", "admin", "tg-2022", "Ông Bình")
+    commune = await joined(app, "X1", "admin", "tg-2023", "Chị Hoa")
+    await commune.send("/export")
+    await app.jobs.start(["memory"])
+    try:
+        await app.jobs.run_due()
+    finally:
+        await app.jobs.close()
+    (done,) = [reply for reply in await commune.flush() if reply.files]
+    tokens = [file.token for file in done.files]
+    assert all([await app.artifacts.find(token) for token in tokens])
+
+    await province.send("/revoke X1 1")
+
+    assert [await app.artifacts.find(token) for token in tokens] == [None] * 4
+    (revoked,) = await audited(app, "member.revoke")
+    assert revoked.detail["links"] == 4
+
+
 # /invite -----------------------------------------------------------------------------------------
 
 
