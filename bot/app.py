@@ -90,6 +90,7 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> App:
             admin_invite_valid_hours=settings.invites.admin_valid_hours,
             admin_invite_max_uses=settings.invites.admin_max_uses,
             superadmins=frozenset(settings.admin.superadmins),
+            reminders=settings.reminders.rules(),
         )
         limits = EvidenceLimits(
             max_bytes=settings.evidence.max_file_bytes,

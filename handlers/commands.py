@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.chat import Choice, Reply
-from handlers import admin, review
+from handlers import admin, calendar_admin, review
 from handlers import messages as say
 from handlers.common import (
     BACK,
@@ -238,6 +238,30 @@ COMMANDS: tuple[Command, ...] = (
         admin.sign_off,
         takes_arguments=True,
         help=say.ADMIN_HELP_SIGN_OFF,
+    ),
+    Command(
+        "calendar",
+        frozenset({"/calendar", "/lich", "lich nhac"}),
+        Role.ADMIN,
+        calendar_admin.calendar,
+        takes_arguments=True,
+        help=say.ADMIN_HELP_CALENDAR,
+    ),
+    Command(
+        "remind",
+        frozenset({"/remind", "/nhac"}),
+        Role.ADMIN,
+        calendar_admin.remind,
+        takes_arguments=True,
+        help=say.ADMIN_HELP_REMIND,
+    ),
+    Command(
+        "announce",
+        frozenset({"/announce", "/thongbao"}),
+        Role.ADMIN,
+        calendar_admin.announce,
+        takes_arguments=True,
+        help=say.ADMIN_HELP_ANNOUNCE,
     ),
 )
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import ReminderRules
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Choice, Incoming, Reply
 from bot.evidence import EvidenceRefused, PreparedFile
@@ -38,6 +39,8 @@ class Policy:
     admin_invite_valid_hours: int = 48  # an admin invite grants a subtree: short-lived
     admin_invite_max_uses: int = 1
     superadmins: frozenset[str] = frozenset()  # "platform:user_id": every unit
+    # [reminders]: /calendar shows the plan by these rules (frozen, so one default is safe).
+    reminders: ReminderRules = field(default_factory=ReminderRules)
 
 
 @dataclass

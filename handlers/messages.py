@@ -1014,3 +1014,51 @@ REMIND_CONTACT = " (liên hệ: {contact})"
 REMIND_MISSING_MORE = "• … và {count} đơn vị khác (gõ /status để xem đủ)"
 REMIND_BEFORE = "trước ngày {before}"
 REMIND_NO_DEADLINE = "chưa quy định"
+# /calendar: the plan over the admin's area, with what became of each reminder.
+CAL_TITLE = "Lịch nhắc việc của {unit}, năm {year} (giờ Việt Nam):"
+CAL_LINE = "• {when} — {what}: {units} đơn vị; {state}"
+CAL_WAITING = "chưa đến giờ"
+CAL_NOT_SENT = "chưa gửi"
+CAL_SENT = "đã gửi {count} người"
+CAL_SKIPPED = "{count} người đã chặn bot (bỏ qua)"
+CAL_DROPPED = "{count} người không gửi vì đã quá giờ"
+CAL_FAILED = "{count} tin gửi lỗi"
+CAL_EMPTY = "Không còn lời nhắc nào trong kế hoạch của {unit}."
+CAL_NO_HOME = (
+    "Thầy/cô chưa gắn với đơn vị nào: lệnh này dùng cho đơn vị của thầy/cô. "
+    "Với /calendar, thầy/cô có thể ghi mã đơn vị, ví dụ: /calendar {example}"
+)
+# /remind: now, to the units of the area whose report is not sent.
+REMIND_NOW = (
+    "Nhắc từ quản trị {area}: báo cáo của {unit} chưa gửi (hạn: {deadline}).\n"
+    "Báo cáo {missing}.\nGõ «tiếp tục» để làm tiếp từ chỗ đã dừng."
+)
+REMIND_CONFIRM = (
+    "Sẽ nhắc {units} đơn vị chưa gửi báo cáo thuộc {area}: {people} người nhận.{skipped}\n"
+    "Gõ «/remind có» để gửi."
+)
+REMIND_UNREACHABLE = " {count} người đã chặn bot nên không nhận được."
+REMIND_NOBODY = (
+    "Không có ai để nhắc: các đơn vị thuộc {area} đã gửi báo cáo hoặc chưa có ai tham gia."
+)
+REMIND_SENT = "Đã gửi lời nhắc tới {people} người của {units} đơn vị."
+# /announce TEXT: to every member of the area.
+ANNOUNCE_USAGE = (
+    "Gõ /announce NỘI DUNG để soạn thông báo cho mọi thành viên thuộc đơn vị của thầy/cô; "
+    "bot cho biết số người nhận trước khi gửi."
+)
+ANNOUNCE_CONFIRM = (
+    "Thông báo sau sẽ gửi tới {people} người thuộc {units} đơn vị của {area}.{skipped}\n\n"
+    "{text}\n\nGõ «/announce có» để gửi."
+)
+ANNOUNCE_NOTHING = "Chưa có thông báo nào chờ gửi. Gõ /announce NỘI DUNG để soạn."
+ANNOUNCE_FROM = "Thông báo từ {area}:\n{text}"
+ANNOUNCE_SENT = "Đã gửi thông báo tới {people} người."
+ANNOUNCE_NOBODY = "Chưa có ai tham gia trong các đơn vị thuộc {area}: không có ai để gửi."
+ADMIN_HELP_CALENDAR = (
+    "• /calendar [MÃ_ĐƠN_VỊ]: lịch nhắc việc, đã gửi cho bao nhiêu người, lỗi hoặc bỏ qua"
+)
+ADMIN_HELP_REMIND = "• /remind: nhắc ngay các đơn vị chưa gửi báo cáo (báo số người nhận trước)"
+ADMIN_HELP_ANNOUNCE = (
+    "• /announce NỘI DUNG: gửi thông báo tới mọi thành viên (báo số người nhận trước)"
+)

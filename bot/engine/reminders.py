@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -37,30 +37,24 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain.calendar import Due, Kind, Reminder, ReminderRules, due_now, plan, states_of
+from bot.domain.calendar import Due, Reminder, ReminderRules, due_now, plan, states_of
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Reply
-from bot.domain.rollup import SUBMITTED, Subtree
-from bot.domain.units import UNIT_KINDS, level_of
+from bot.domain.rollup import Subtree
 from bot.engine.clock import Clock
 from bot.engine.outbox import OutboxStore
 from bot.export.load import load_subtree
-from handlers import messages as say
-from handlers.missing import describe, still_missing
+from handlers.calendar_admin import DROPPED_LATE, QUEUED, SKIPPED_UNREACHABLE, words
 from storage.db import is_sqlite
 from storage.models import Member
 from storage.uow import UnitOfWork
 
 log = structlog.get_logger("tuanle.reminders")
 
-QUEUED = "queued"
-SKIPPED_UNREACHABLE = "skipped_unreachable"
-DROPPED_LATE = "dropped_late"
 BATCH = 100  # members per transaction: a broadcast cut short loses at most a batch's work
 TICK_SECONDS = 60.0
 # pg_try_advisory_lock's key: "tuanle-reminders" as a number every process computes alike.
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"tuanle-reminders").digest()[:8], "big", signed=True)
-MAX_MISSING_LINES = 20
 
 
 def dedupe_key(year: int, key: str, member_id: int) -> str:
@@ -341,88 +335,3 @@ class ReminderSender:
             async with self._ticking:  # shutting the executor down would cancel the tick
                 scheduler.shutdown(wait=False)
         await self._lock.release()
-
-
-# ---------------------------------------------------------------------------------------------
-# The words
-
-
-def words(campaign: Campaign, area: Subtree, reminder: Reminder) -> str:
-    """The reminder as its unit's members read it, in the catalogue's words."""
-    unit = next(u for u in area.units if u.id == reminder.unit_id)
-    deadline = _deadline_text(campaign, unit.kind)
-    days = (reminder.event - reminder.at.date()).days
-    opening = _day(reminder.event)
-    match reminder.kind:
-        case Kind.ANNOUNCE:
-            return say.REMIND_ANNOUNCE.format(
-                unit=unit.name,
-                year=campaign.year,
-                start=_day(campaign.week_start),
-                end=_day(campaign.week_end),
-                theme=campaign.theme,
-                opening=opening,
-                deadline=deadline,
-            )
-        case Kind.OPENING_EVE:
-            return say.REMIND_OPENING_EVE.format(opening=opening, unit=unit.name)
-        case Kind.OPENING_DAY:
-            return say.REMIND_OPENING_DAY.format(opening=opening, unit=unit.name)
-        case Kind.REPORT_OPEN:
-            return say.REMIND_REPORT_OPEN.format(unit=unit.name, deadline=deadline)
-        case Kind.DEADLINE:
-            template = say.REMIND_DEADLINE_DAY if days == 0 else say.REMIND_DEADLINE
-            missing = _missing_text(area, reminder.unit_id)
-            return template.format(days=days, unit=unit.name, deadline=deadline, missing=missing)
-        case Kind.AREA_DEADLINE:
-            below = area.children(unit.id)
-            done = sum(1 for child in below if area.progress(child.id) == SUBMITTED)
-            template = say.REMIND_AREA_DEADLINE_DAY if days == 0 else say.REMIND_AREA_DEADLINE
-            return template.format(
-                days=days, unit=unit.name, deadline=deadline, done=done, total=len(below)
-            )
-        case Kind.MISSING_TO_ADMINS:
-            return say.REMIND_MISSING_TO_ADMINS.format(
-                unit=unit.name,
-                deadline=say.REMIND_BEFORE.format(before=_day(reminder.event)),
-                count=len(reminder.about),
-                lines=_missing_lines(area, reminder.about),
-            )
-    raise ValueError(f"no words for {reminder.kind}")
-
-
-def _deadline_text(campaign: Campaign, kind: str) -> str:
-    deadline = campaign.deadline_for(level_of(kind)) if kind in UNIT_KINDS else None
-    if deadline is None:
-        return say.REMIND_NO_DEADLINE
-    return say.REMIND_BEFORE.format(before=_day(deadline.before))
-
-
-def _missing_text(area: Subtree, unit_id: int) -> str:
-    """ "còn thiếu: 2 ảnh minh chứng, mục 5" (``handlers/missing.py``)."""
-    report = area.reports.get(unit_id)
-    answers = report.answers if report is not None else {}
-    photos = len(report.evidence) if report is not None else 0
-    rule = area.campaign.evidence
-    return describe(still_missing(area.campaign.form, answers, photos, rule.min_photos))
-
-
-def _missing_lines(area: Subtree, unit_ids: Iterable[int]) -> str:
-    """One line per unit still missing, with its contact; past a screenful, a count."""
-    by_id = {unit.id: unit for unit in area.units}
-    units = [by_id[unit_id] for unit_id in unit_ids if unit_id in by_id]
-    lines = [
-        say.REMIND_MISSING_UNIT.format(
-            code=unit.code,
-            name=unit.name,
-            contact=say.REMIND_CONTACT.format(contact=unit.contact) if unit.contact else "",
-        )
-        for unit in units[:MAX_MISSING_LINES]
-    ]
-    if len(units) > MAX_MISSING_LINES:
-        lines.append(say.REMIND_MISSING_MORE.format(count=len(units) - MAX_MISSING_LINES))
-    return "\n".join(lines)
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,127 @@
+"""The calendar's admin commands in the chat: /calendar, /remind and /announce, each reaching
+only the admin's area, /remind and /announce only after the admin saw how many will receive it.
+
+A commune of two schools on the 2023 campaign; THCS-01 has submitted, THCS-02 has not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import App
+from bot.engine.reminders import ReminderSender, lock_for
+from bot.platforms.memory import MemoryChat
+from handlers import messages as say
+from handlers.join import create_invite
+from tests.calendar.plans import local
+from tests.conftest import FixedClock
+
+NOW = datetime(2023, 10, 9, 3, 0, tzinfo=UTC)
+
+
+async def joined(app: App, unit: str, role: str, user: str) -> MemoryChat:
+    async with app.uows() as uow:
+        found = await uow.units.by_code(unit)
+        assert found is not None
+        code = await create_invite(uow, found, role, 30, 20, NOW)
+        await uow.commit()
+    person = MemoryChat(app.engine, user_id=user, user_name=user)
+    await person.send(f"/start {code}")
+    return person
+
+
+@pytest.fixture
+async def people(app: App) -> dict[str, MemoryChat]:
+    """The commune's admin and a teacher of each school; THCS-01's report is submitted."""
+    async with app.uows() as uow:
+        commune = await uow.units.add("XA-KL", "UBND xã Kim Long", "commune", None, NOW)
+        await uow.units.add("THCS-01", "Trường THCS Kim Long", "school", commune, NOW)
+        await uow.units.add("THCS-02", "Trường THCS Kim Hoa", "school", commune, NOW)
+        await uow.commit()
+    chats = {
+        "admin": await joined(app, "XA-KL", "admin", "admin-xa"),
+        "lan": await joined(app, "THCS-01", "reporter", "co-lan"),
+        "binh": await joined(app, "THCS-02", "reporter", "thay-binh"),
+    }
+    async with app.uows() as uow:
+        school = await uow.units.by_code("THCS-01")
+        assert school is not None
+        report = await uow.reports.open_for(app.engine.campaign_id, school.id, NOW)
+        report.status = "submitted"
+        await uow.commit()
+    return chats
+
+
+def texts(replies: list[object]) -> str:
+    return "\n".join(getattr(reply, "text", "") or "" for reply in replies)
+
+
+async def test_remind_says_how_many_first_then_reaches_only_the_units_still_missing(
+    people: dict[str, MemoryChat],
+) -> None:
+    asked = texts(await people["admin"].send("/remind"))
+
+    assert "1 đơn vị" in asked and "1 người nhận" in asked and "/remind có" in asked
+    assert await people["binh"].flush() == []  # nothing goes before the admin says so
+
+    done = texts(await people["admin"].send("/remind có"))
+
+    assert "Đã gửi lời nhắc tới 1 người" in done
+    reminded = texts(await people["binh"].flush())
+    assert "Trường THCS Kim Hoa" in reminded and "chưa nhập mục nào" in reminded
+    assert "tiếp tục" in reminded
+    assert await people["lan"].flush() == []  # THCS-01 submitted: not reminded
+
+
+async def test_announce_shows_the_count_and_the_text_then_sends_it_once_to_the_area(
+    people: dict[str, MemoryChat],
+) -> None:
+    asked = texts(await people["admin"].send("/announce Họp trực tuyến lúc 14h thứ Sáu"))
+    assert "3 người" in asked and "Họp trực tuyến lúc 14h thứ Sáu" in asked
+    assert await people["lan"].flush() == []
+
+    await people["admin"].send("/announce có")
+    again = texts(await people["admin"].send("/announce có"))
+
+    for teacher in ("lan", "binh"):
+        got = texts(await people[teacher].flush())
+        assert got.count("Họp trực tuyến lúc 14h thứ Sáu") == 1
+        assert "UBND xã Kim Long" in got
+    assert say.ANNOUNCE_NOTHING in again  # the text went: nothing waits any more
+
+
+async def test_a_reporter_cannot_remind_or_announce(people: dict[str, MemoryChat]) -> None:
+    assert say.ADMIN_ONLY in texts(await people["binh"].send("/remind có"))
+    assert say.ADMIN_ONLY in texts(await people["binh"].send("/announce có"))
+    assert await people["lan"].flush() == []
+
+
+async def test_calendar_shows_what_was_sent_and_to_how_many(
+    app: App, clock: FixedClock, people: dict[str, MemoryChat]
+) -> None:
+    clock.current = local(2023, 9, 25, 7, 31)  # the announcement is due
+    sender = ReminderSender(
+        app.uows,
+        app.engine.campaign,
+        app.settings.reminders.rules(),
+        app.zone,
+        clock,
+        app.engine.outbox,
+        lock_for(app.database),
+    )
+    try:
+        await sender.tick()
+    finally:
+        await sender.close()
+
+    shown = texts(await people["admin"].send("/calendar"))
+
+    lines = shown.splitlines()
+    assert "UBND xã Kim Long" in lines[0]
+    announce = next(line for line in lines if "Thông báo chủ đề" in line)
+    assert "25/09/2023 07:30" in announce and "3 đơn vị" in announce
+    assert "đã gửi 3 người" in announce
+    deadline = next(line for line in lines if "còn 3 ngày" in line)
+    assert "chưa đến giờ" in deadline and "1 đơn vị" in deadline  # THCS-01 submitted
