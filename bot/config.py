@@ -127,8 +127,14 @@ class PlatformSettings(Strict):
 
 
 class TelegramSettings(PlatformSettings):
+    """Telegram's own limits by default: about 30 messages a second per bot; a chat takes a
+    short burst, then about one a second (more earns a 429 and a pause)."""
+
     api_base: str = "https://api.telegram.org"
     max_attempts: int = Field(default=6, ge=1, le=50)
+    messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    per_chat_per_second: float = Field(default=1.0, gt=0, le=1000)
+    per_chat_burst: int = Field(default=3, ge=1, le=100)
 
 
 class ZaloSettings(PlatformSettings):

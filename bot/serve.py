@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.engine.core import Retry
+from bot.platforms.dispatch import SendLimits
 from bot.platforms.download import DownloadPolicy
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
 from bot.platforms.web import build_web_app
@@ -66,7 +67,14 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     retry = Retry(first=0.5, cap=settings.delivery.max_backoff_seconds)
     if tg.enabled:
         bot = make_bot(tg.token.get_secret_value(), tg.api_base)
-        sender = TelegramSender(bot, max_attempts=tg.max_attempts, artifacts=app.artifacts)
+        limits = SendLimits(
+            tg.messages_per_second,
+            chat_burst=tg.per_chat_burst,
+            chat_rate=tg.per_chat_per_second,
+        )
+        sender = TelegramSender(
+            bot, max_attempts=tg.max_attempts, limit=limits, artifacts=app.artifacts
+        )
         telegram = TelegramAdapter(
             app.engine,
             bot,

@@ -54,3 +54,15 @@ def test_a_misspelt_key_is_refused(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="không có tệp cấu hình"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_telegram_sends_at_its_published_pace_unless_told_otherwise(tmp_path: Path) -> None:
+    telegram = load_settings(EXAMPLE).telegram
+    pace = (telegram.messages_per_second, telegram.per_chat_per_second, telegram.per_chat_burst)
+    assert pace == (30, 1, 3)
+    bad = tmp_path / "tuanle.toml"
+    bad.write_text("[telegram]\nper_chat_per_second = 0\nper_chat_burst = 0\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(bad)
+    assert "telegram.per_chat_per_second" in str(error.value)
+    assert "telegram.per_chat_burst" in str(error.value)

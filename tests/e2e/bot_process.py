@@ -34,9 +34,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The fake Bot API server enforces no per-chat limit, so a bot process under test need not wait
+# Telegram's second between two messages to one chat: that pace is tested in process
+# (tests/e2e/test_outbox_delivery.py), and waiting it out here only slows every walk down.
+FAKE_SERVER_PACE = "per_chat_per_second = 50\nper_chat_burst = 10\n"
+
+
 def write_config(tmp_path: Path, tables: str) -> Path:
     """A ``tuanle.toml`` for a bot process: its database, evidence and log in ``tmp_path``, the
-    2023 campaign, and ``tables`` (the platform's settings) after them."""
+    2023 campaign, and ``tables`` (the platform's settings) after them; a ``[telegram]`` table
+    gets the fake server's pace."""
+    tables = tables.replace("[telegram]\n", "[telegram]\n" + FAKE_SERVER_PACE, 1)
     config = tmp_path / "tuanle.toml"
     config.write_text(
         f"""

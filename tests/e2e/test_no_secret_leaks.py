@@ -21,7 +21,7 @@ from bot.config import load_settings
 from handlers.messages import EVIDENCE_REFUSALS
 from storage.models import Base
 from tests.conftest import add_unit, backend, photo
-from tests.e2e.bot_process import free_port, start_bot
+from tests.e2e.bot_process import FAKE_SERVER_PACE, free_port, start_bot
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -67,7 +67,7 @@ token = "{tg.token}"
 api_base = "{tg.base_url}"
 webhook_secret = "{TG_HOOK}"
 max_attempts = 2
-[zalo]
+{FAKE_SERVER_PACE}[zalo]
 token = "{zl.token}"
 api_base = "{zl.base_url}"
 mode = "webhook"
