@@ -3,7 +3,9 @@
 Drawn with matplotlib's object API on the Agg canvas (no screen, no pyplot state shared between
 threads), imported inside ``status_chart`` so the bot starts without paying for matplotlib. The
 picture is sized for a phone (1200×800 px, big type); DejaVu Sans, matplotlib's own font, has
-every Vietnamese letter. Only submitted reports count as submitted, as in the roll-up.
+every Vietnamese letter. Only submitted reports count as submitted, as in the roll-up. Unit
+names are drawn as typed: matplotlib would read "$…$" in them as a formula (and fail on a bad
+one), so the texts that carry names are drawn with ``parse_math=False``.
 """
 
 from __future__ import annotations
@@ -94,7 +96,9 @@ def status_chart(
         total=total,
     )
     # A long name gets smaller type rather than a title cut at the picture's edges.
-    figure.suptitle(title, fontsize=20 if len(title) <= 64 else 17, fontweight="bold")
+    figure.suptitle(
+        title, fontsize=20 if len(title) <= 64 else 17, fontweight="bold", parse_math=False
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -144,7 +148,8 @@ def _draw_progress(axes: Axes, bars: list[Bar], words: ChartWords) -> None:
     for position, bar in zip(positions, bars, strict=True):
         done = f"{bar.counts[SUBMITTED]}/{sum(bar.counts.values())}"
         axes.text(102, position, done, va="center", fontsize=14)
-    axes.set_yticks(positions, [bar.label for bar in bars], fontsize=14 if len(bars) < 9 else 12)
+    labels = [bar.label for bar in bars]  # unit names: "$" is a dollar, never mathtext
+    axes.set_yticks(positions, labels, fontsize=14 if len(bars) < 9 else 12, parse_math=False)
     axes.set_xlim(0, 118)
     axes.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=13)
     axes.set_title(words.progress_title, fontsize=17)

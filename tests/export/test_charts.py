@@ -117,3 +117,17 @@ def test_a_submission_counts_on_its_day_in_vietnam_and_only_once_submitted() -> 
     }
 
     assert submissions_by_day(_area(3, reports)) == {date(2025, 10, 3): 2}
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_typed_not_read_as_a_formula() -> None:
+    root = UnitInfo(1, "XA-1", r"Xã $\frac$ Nghĩa Hành", "commune", None)
+    schools = (
+        UnitInfo(2, "TH-1", "Trường $$ số 1", "school", 1),
+        UnitInfo(3, "TH-2", "Quỹ $5 và $10", "school", 1),
+    )
+    area = Subtree(CAMPAIGN, root, (root, *schools), {2: _report(2, "draft")})
+
+    png = status_chart(area, today=date(2025, 10, 6), deadline=None, words=WORDS)
+
+    with Image.open(io.BytesIO(png)) as picture:
+        assert picture.size == (1200, 800)
