@@ -30,6 +30,8 @@ from handlers.admin import end, revocable, revocable_text
 from handlers.join import ROLES, create_invite, issue_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
+from storage.models import Unit
+from storage.uow import UnitOfWork
 
 DEMO_UNIT = ("DEMO-THCS", say.CHAT_DEMO_UNIT, "school")
 CHAT_LOG = Path("data/tuanle.log")
@@ -187,6 +189,14 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--unit", metavar=say.CLI_META_UNIT, help=say.CLI_CALENDAR_UNIT)
     plan.set_defaults(func=calendar_show)
     return parser
+
+
+async def _unit(uow: UnitOfWork, code: str) -> Unit:
+    """The unit with this code; LookupError, said in Vietnamese, when there is none."""
+    unit = await uow.units.by_code(code)
+    if unit is None:
+        raise LookupError(say.CLI_NO_UNIT.format(code=code))
+    return unit
 
 
 def _now() -> datetime:
@@ -381,9 +391,7 @@ async def units_import(settings: Settings, args: argparse.Namespace) -> int:
 async def invite_create(settings: Settings, args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         async with app.uows() as uow:
-            unit = await uow.units.by_code(args.unit)
-            if unit is None:
-                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
+            unit = await _unit(uow, args.unit)
             role = say.ROLE_NAMES.get(args.role, args.role)
             if args.role == "admin" and args.days is None:  # a subtree: short-lived by default
                 hours = settings.invites.admin_valid_hours
@@ -411,9 +419,7 @@ async def revoke_entry(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(app: App) -> int:
         async with app.uows() as uow:
-            unit = await uow.units.by_code(args.unit)
-            if unit is None:
-                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
+            unit = await _unit(uow, args.unit)
             entries = await revocable(uow, unit, _now())
             if args.number is None:
                 how = say.CLI_REVOKE_HOW.format(code=unit.code)
@@ -458,9 +464,7 @@ async def export_area(settings: Settings, args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         campaign = campaign_for(settings, app.engine.campaign, args.year)
         async with app.uows() as uow:
-            unit = await uow.units.by_code(args.unit)
-            if unit is None:
-                raise LookupError(say.CLI_NO_UNIT.format(code=args.unit))
+            unit = await _unit(uow, args.unit)
             row = await uow.campaigns.ensure(campaign.year, campaign.theme, campaign.form.code)
             detail = {"unit": unit.code, "year": campaign.year, "out": str(args.out)}
             uow.audit.record("cli", "export", detail, _now())
