@@ -4,7 +4,8 @@ The command table (``handlers/commands.py``) lets only admins and superadmins re
 functions; each one that names a unit checks it lies in the sender's subtree
 (``handlers.roles.named_unit``), so no admin sees or acts on a unit outside it. Long work (the
 chart, the export files) is queued as a job in the same transaction as the reply saying so; a
-runner outside the conversation does it and sends the result.
+runner outside the conversation does it and sends the result, once it has checked again that the
+admin may still reach the unit (``bot/admin_jobs.py``).
 """
 
 from __future__ import annotations
