@@ -8,7 +8,7 @@ import errno
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -188,7 +188,48 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--year", type=int, metavar=say.CLI_META_YEAR, help=say.CLI_CALENDAR_YEAR)
     plan.add_argument("--unit", metavar=say.CLI_META_UNIT, help=say.CLI_CALENDAR_UNIT)
     plan.set_defaults(func=calendar_show)
+    rehearsal = calendar.add_parser("simulate", help=say.CLI_CALENDAR_SIMULATE)
+    rehearsal.add_argument(
+        "--from",
+        dest="first",
+        type=_day,
+        required=True,
+        metavar=say.CLI_META_DATE,
+        help=say.CLI_SIM_FROM,
+    )
+    rehearsal.add_argument(
+        "--to",
+        dest="last",
+        type=_day,
+        required=True,
+        metavar=say.CLI_META_DATE,
+        help=say.CLI_SIM_TO,
+    )
+    rehearsal.add_argument(
+        "--speed", type=_speed, default=3600.0, metavar=say.CLI_META_SPEED, help=say.CLI_SIM_SPEED
+    )
+    rehearsal.set_defaults(func=calendar_simulate)
     return parser
+
+
+def _day(value: str) -> date:
+    """ "01/10/2023" as people write it, or "2023-10-01"."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(say.SIM_BAD_DATE.format(value=value))
+
+
+def _speed(value: str) -> float:
+    try:
+        speed = float(value)
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise argparse.ArgumentTypeError(say.SIM_BAD_SPEED.format(value=value))
+    return speed
 
 
 async def _unit(uow: UnitOfWork, code: str) -> Unit:
@@ -492,6 +533,15 @@ async def export_area(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return await _with_app(settings, work)
+
+
+async def calendar_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs the bot on a fast clock from one day to another: the calendar rehearsed."""
+    # Imported here: the platform libraries take seconds to load, and only this command needs them.
+    from bot.calendar_simulate import simulate
+
+    logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
+    return await simulate(settings, args.first, args.last, args.speed, print)
 
 
 async def calendar_show(settings: Settings, args: argparse.Namespace) -> int:

@@ -1062,3 +1062,23 @@ ADMIN_HELP_REMIND = "• /remind: nhắc ngay các đơn vị chưa gửi báo c
 ADMIN_HELP_ANNOUNCE = (
     "• /announce NỘI DUNG: gửi thông báo tới mọi thành viên (báo số người nhận trước)"
 )
+# ``tuanle calendar simulate``: the calendar on a fast clock, against the real platforms.
+CLI_CALENDAR_SIMULATE = (
+    "chạy thử lịch nhắc với đồng hồ chạy nhanh, gửi thật qua các nền tảng đã cấu hình "
+    "(dừng tuanle run trước)"
+)
+CLI_SIM_FROM = "ngày bắt đầu (DD/MM/YYYY hoặc YYYY-MM-DD)"
+CLI_SIM_TO = "ngày kết thúc (tính cả ngày này)"
+CLI_SIM_SPEED = "đồng hồ nhanh gấp bao nhiêu lần (mặc định 3600: một giờ mỗi giây)"
+CLI_META_DATE = "NGÀY"
+CLI_META_SPEED = "N"
+SIM_BAD_DATE = "ngày không hợp lệ: {value} (viết DD/MM/YYYY hoặc YYYY-MM-DD)"
+SIM_BAD_SPEED = "tốc độ phải là số dương: {value}"
+SIM_BAD_RANGE = "ngày kết thúc phải sau hoặc bằng ngày bắt đầu"
+SIM_START = (
+    "Chạy thử lịch nhắc từ {first:%d/%m/%Y} đến hết {last:%d/%m/%Y}, nhanh gấp {speed:g} lần."
+)
+SIM_DAY = (
+    "{day:%d/%m/%Y}: tổng cộng đã xếp gửi {queued}, bỏ qua {skipped} (chặn bot), "
+    "bỏ vì quá giờ {dropped}, gửi lỗi {failed}"
+)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -15,3 +16,18 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class FastClock:
+    """A clock that starts at ``start`` and runs ``speed`` times faster than the real one: a
+    rehearsal of the calendar (``tuanle calendar simulate``) watches October in minutes."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        if start.tzinfo is None or speed <= 0:
+            raise ValueError("start must be aware and speed positive")
+        self._start = start
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)

@@ -181,6 +181,7 @@ class ReminderSender:
         lock: SenderLock,
         *,
         batch: int = BATCH,
+        every: float = TICK_SECONDS,
     ) -> None:
         self._uows = uows
         self._campaign = campaign
@@ -190,6 +191,7 @@ class ReminderSender:
         self._outbox = outbox
         self._lock = lock
         self._batch = max(1, batch)
+        self.every = every  # seconds between ticks once started
         self._scheduler: AsyncIOScheduler | None = None
         self._ticking = asyncio.Lock()  # the scheduler's tick, which ``close`` lets finish
 
@@ -304,12 +306,12 @@ class ReminderSender:
 
     # -- the trigger --------------------------------------------------------------------------
 
-    def start(self, seconds: float = TICK_SECONDS) -> None:
-        """Ticks now and then every ``seconds`` on the running event loop."""
+    def start(self, seconds: float | None = None) -> None:
+        """Ticks now and then every ``seconds`` (``every`` by default) on the running loop."""
         scheduler = AsyncIOScheduler(timezone=self._zone)
         scheduler.add_job(
             self._tick_logged,
-            IntervalTrigger(seconds=seconds, timezone=self._zone),
+            IntervalTrigger(seconds=seconds or self.every, timezone=self._zone),
             id="reminders",
             max_instances=1,  # a slow tick is never overtaken by the next
             coalesce=True,
