@@ -155,7 +155,7 @@ async def _report_on_zalo(zl: FakeZalo, code: str) -> None:
     for text in (NOMINATION, say.NOMINATIONS_DONE.label):  # seed 003's commendation list
         await answered(text)
     zl.send_text(ZL_TEACHER, say.SUBMIT.label)
-    await zl.wait_for(lambda: "Số tiếp nhận" in zl.messages_to(ZL_TEACHER)[-1].text)
+    await zl.wait_for(lambda: "Số tiếp nhận" in zl.messages_to(ZL_TEACHER)[-1].text, 60)
 
 
 def _cells(data: bytes) -> list[tuple[object, ...]]:
@@ -276,12 +276,16 @@ async def test_school_commune_and_province_admins_get_their_chart_and_files(
         codes = dict(zip(wanted, made, strict=True))
         process = await start_bot(config)
         try:
-            await _report_on_telegram(tg, codes["teacher-kl"])
-            await _report_on_zalo(zl, codes["teacher-hl"])
-
-            school = await _telegram_admin(tg, TG_SCHOOL_ADMIN, codes["school"])
-            commune = await _zalo_admin(zl, codes["commune"])
-            province = await _telegram_admin(tg, TG_PROVINCE_ADMIN, codes["province"])
+            # The two teachers report at the same time, as do the three admins once both are in.
+            await asyncio.gather(
+                _report_on_telegram(tg, codes["teacher-kl"]),
+                _report_on_zalo(zl, codes["teacher-hl"]),
+            )
+            school, commune, province = await asyncio.gather(
+                _telegram_admin(tg, TG_SCHOOL_ADMIN, codes["school"]),
+                _zalo_admin(zl, codes["commune"]),
+                _telegram_admin(tg, TG_PROVINCE_ADMIN, codes["province"]),
+            )
         finally:
             process.terminate()
             await process.wait()
