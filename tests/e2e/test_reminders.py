@@ -5,7 +5,8 @@ and three teachers join through Telegram; the teacher of THCS-01 submits on 12/1
 of THCS-02 blocks the bot on 01/10. The test moves the clock an hour at a time from 20/09 to
 25/10 and lets the sender tick at each hour (no test sleeps through the days), the real
 Telegram adapter delivering what it queues. Each person gets every reminder meant for them
-once and none other; a second run over the same weeks (a restart) sends nothing more.
+once and none other; a second run over the same weeks (a restart) sends nothing more. On
+Zalo, the fake Zalo server: the announcement reaches a teacher once across a restart.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from bot.app import App
 from bot.engine.reminders import ReminderSender, lock_for
 from bot.platforms.dispatch import SendLimits
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
+from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from handlers.join import create_invite
 from storage.models import OutboxMessage, ReminderLog
 from tests.calendar.plans import local
 from tests.conftest import FixedClock
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.zalo import FakeZalo
 
 ADMIN, LAN, BINH, HOA = 7001, 7002, 7003, 7004
 JOINED = datetime(2023, 9, 1, tzinfo=UTC)
@@ -172,3 +175,45 @@ async def test_a_simulated_october_reminds_each_person_once_of_what_concerns_the
 
     assert again == 0
     assert reminders_to(tg, BINH, skip) == binh
+
+
+async def test_a_zalo_teacher_gets_the_announcement_once_across_a_restart(
+    app: App, clock: FixedClock
+) -> None:
+    teacher = "a1b2c3d4e5f60718293a4b5c"
+    async with app.uows() as uow:
+        school = await uow.units.add("TH-01", "Trường TH Kim Long", "school", None, JOINED)
+        await uow.members.bind("zalo", teacher, teacher, "Cô Mai", school, "reporter", JOINED)
+        await uow.commit()
+    clock.current = local(2023, 9, 25, 7, 31)
+    async with FakeZalo() as zl:
+        client = ZaloClient(zl.token, zl.base_url)
+        adapter = ZaloAdapter(
+            app.engine, client, sender=ZaloSender(client, per_second=1000), sweep_seconds=0.2
+        )
+        await adapter.start()
+        try:
+            for _restart in range(2):
+                sender = ReminderSender(
+                    app.uows,
+                    app.engine.campaign,
+                    app.settings.reminders.rules(),
+                    app.zone,
+                    clock,
+                    app.engine.outbox,
+                    lock_for(app.database),
+                )
+                try:
+                    await sender.tick()
+                finally:
+                    await sender.close()
+                clock.advance(minutes=10)
+            await zl.wait_for(lambda: bool(zl.messages_to(teacher)), timeout=30)
+            async with asyncio.timeout(30):
+                while await pending(app):
+                    await adapter.delivery.sweep()
+                    await asyncio.sleep(0.05)
+        finally:
+            await adapter.close()
+    received = [m.text for m in zl.messages_to(teacher)]
+    assert len(received) == 1 and "Trường TH Kim Long" in received[0]
