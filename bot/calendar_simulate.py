@@ -29,9 +29,8 @@ DEFAULT_SPEED = 3600.0  # a simulated hour each real second: October in about 12
 async def simulate(
     settings: Settings, first: date, last: date, speed: float, say_line: Callable[[str], None]
 ) -> int:
-    """Runs the bot from ``first`` to the end of ``last`` on a clock ``speed`` times faster."""
-    if last < first:
-        raise ValueError(say.SIM_BAD_RANGE)
+    """Runs the bot from ``first`` to the end of ``last`` (not before ``first``) on a clock
+    ``speed`` times faster."""
     zone = ZoneInfo(settings.campaign.timezone)
     start = datetime.combine(first, time(0), zone)
     finish = datetime.combine(last + timedelta(days=1), time(0), zone)

@@ -540,6 +540,9 @@ async def calendar_simulate(settings: Settings, args: argparse.Namespace) -> int
     # Imported here: the platform libraries take seconds to load, and only this command needs them.
     from bot.calendar_simulate import simulate
 
+    if args.last < args.first:
+        print(say.CLI_ERROR.format(error=say.SIM_BAD_RANGE), file=sys.stderr)
+        return 2
     logs.configure(settings.log.level, settings.log.format, settings.log.file, _redactor(settings))
     return await simulate(settings, args.first, args.last, args.speed, print)
 
