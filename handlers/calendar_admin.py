@@ -163,8 +163,9 @@ def _calendar_line(
     reminder: Reminder, at: datetime, units: int, counts: dict[str, int], now: datetime
 ) -> str:
     parts: list[str] = []
-    if counts.get(QUEUED):
-        parts.append(say.CAL_SENT.format(count=counts[QUEUED]))
+    sent = counts.get(QUEUED, 0) - counts.get("failed", 0)  # the refused ones are said apart
+    if sent:
+        parts.append(say.CAL_SENT.format(count=sent))
     if counts.get(SKIPPED_UNREACHABLE):
         parts.append(say.CAL_SKIPPED.format(count=counts[SKIPPED_UNREACHABLE]))
     if counts.get(DROPPED_LATE):

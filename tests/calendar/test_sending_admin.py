@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from bot.engine.reminders import ReminderSender, lock_for
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
 from handlers.join import create_invite
+from storage.models import OutboxMessage
 from tests.calendar.plans import local
 from tests.conftest import FixedClock
 
@@ -125,3 +127,35 @@ async def test_calendar_shows_what_was_sent_and_to_how_many(
     assert "đã gửi 3 người" in announce
     deadline = next(line for line in lines if "còn 3 ngày" in line)
     assert "chưa đến giờ" in deadline and "1 đơn vị" in deadline  # THCS-01 submitted
+
+
+async def test_calendar_counts_a_send_the_platform_refused_for_good(
+    app: App, clock: FixedClock, people: dict[str, MemoryChat]
+) -> None:
+    clock.current = local(2023, 9, 25, 7, 31)
+    sender = ReminderSender(
+        app.uows,
+        app.engine.campaign,
+        app.settings.reminders.rules(),
+        app.zone,
+        clock,
+        app.engine.outbox,
+        lock_for(app.database),
+    )
+    try:
+        await sender.tick()
+    finally:
+        await sender.close()
+    async with app.uows() as uow:
+        refused = await uow.session.execute(
+            select(OutboxMessage.id).where(
+                OutboxMessage.kind == "reminder", OutboxMessage.user_id == "thay-binh"
+            )
+        )
+        await uow.outbox.mark_failed(refused.scalar_one(), "Bad Request: chat not found")
+        await uow.commit()
+
+    shown = texts(await people["admin"].send("/calendar"))
+
+    announce = next(line for line in shown.splitlines() if "Thông báo chủ đề" in line)
+    assert "đã gửi 2 người" in announce and "1 tin gửi lỗi" in announce
