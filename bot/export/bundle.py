@@ -25,8 +25,6 @@ from bot.export.detail_csv import write_csv
 from bot.export.evidence_zip import write_evidence_zip
 from bot.export.load import load_subtree
 from bot.export.names import safe_name
-from bot.export.report_docx import write_docx
-from bot.export.xlsx import write_xlsx
 from storage.files import FileStore
 from storage.uow import UnitOfWork
 
@@ -101,6 +99,11 @@ async def build_bundle(
         now: when the export is made: the report draft's date and the data's "as of".
         progress: told each ``Stage``; may be a coroutine function.
     """
+    # The office-file libraries (openpyxl, python-docx and lxml) take about a second to import:
+    # loaded when an export is made, not by every `tuanle` command and every bot start.
+    from bot.export.report_docx import write_docx
+    from bot.export.xlsx import write_xlsx
+
     tell = _teller(progress)
     await tell(Stage(0, Step.LOADING))
     async with uows() as uow:
