@@ -9,8 +9,11 @@ the 2023 campaign's announcement, which queues the announcement to every member 
 real path (outbox rows and reminder-log lines, a batch a transaction), while the real Telegram
 ``Delivery`` and ``TelegramSender`` (its default limits: 30 a second per bot, a burst of 3 then
 1 a second per chat) send them to a fake Bot API that enforces the limit itself: a
-``sendMessage`` beyond ``--rate`` in the last second (a sliding window, the strictest reading of
-"about 30 a second") or beyond one a second to a chat is answered 429 with ``retry_after`` 1.
+``sendMessage`` beyond ``--rate`` in the last second (``--server window``, the strictest reading
+of "about 30 a second"; ``--server bucket``: beyond a token bucket of the same shape as the
+sender's) or beyond one a second to a chat is answered 429 with ``retry_after`` 1.
+``--client-rate`` and ``--client-burst`` change the sender's bot bucket, to measure a change to
+``SendLimits`` before making it.
 
 Prints, and appends to bench/RESULTS.md with the machine and the date: the sends accepted per
 second from the first to the last (against the limit; target at least 0.95 of it), the chats
