@@ -321,6 +321,9 @@ class FakeTelegram:
         self.webhook_timeout = 10.0
         # What the bot did.
         self.sent: list[SentMessage] = []
+        # Calls being answered now (long polls aside): 0 once a killed client's last
+        # requests are all handled.
+        self.answering = 0
         self.callback_answers: list[Json] = []
         self.commands: list[Json] | None = None
         self.offsets: list[int] = []
@@ -731,6 +734,15 @@ class FakeTelegram:
     # -- HTTP --------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
+        """Answers one call, counted in ``answering`` meanwhile (long polls aside)."""
+        polls = request.match_info["method"].lower() == "getupdates"
+        self.answering += 0 if polls else 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.answering -= 0 if polls else 1
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return ApiError(401).response()
         try:

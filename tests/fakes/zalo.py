@@ -144,6 +144,9 @@ class FakeZalo:
         self.webhook_timeout = 10.0
         # What the bot did.
         self.sent: list[ZaloSent] = []
+        # Calls being answered now (long polls aside): 0 once a killed client's last
+        # requests are all handled.
+        self.answering = 0
         self.calls: list[tuple[str, Json]] = []
         self.webhook: dict[str, str] | None = None
         self.webhook_updated_at = 0
@@ -430,6 +433,15 @@ class FakeZalo:
         return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def _api(self, request: web.Request) -> web.Response:
+        """Answers one call, counted in ``answering`` meanwhile (long polls aside)."""
+        polls = request.match_info["method"].lower() == "getupdates"
+        self.answering += 0 if polls else 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.answering -= 0 if polls else 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401)
