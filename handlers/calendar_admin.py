@@ -45,7 +45,7 @@ _TextOf = Callable[[Member], str]
 
 def words(campaign: Campaign, area: Subtree, reminder: Reminder) -> str:
     """The reminder as its unit's members read it, in the catalogue's words."""
-    unit = next(u for u in area.units if u.id == reminder.unit_id)
+    unit = area.unit(reminder.unit_id)
     deadline = _deadline_text(campaign, unit.kind)
     days = (reminder.event - reminder.at.date()).days
     opening = _day(reminder.event)

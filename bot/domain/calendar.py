@@ -2,7 +2,8 @@
 
 Nothing here is stored: the plan is worked out again from the campaign file, the unit tree and
 which units have reported, so a date changed in ``bot/data/campaigns/<year>.toml`` takes effect
-at the next look. What was sent is the sender's business (its log is keyed by ``Reminder.key``).
+at the next look. What was sent is the sender's business (its log is keyed by ``Reminder.key``,
+which names a reminder without its date: see ``Reminder.key``).
 
 Every unit gets two series of reminders, and every area a third:
 
@@ -42,8 +43,9 @@ else bounds it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -168,10 +170,24 @@ class Reminder:
     serves: date | None = None  # the deadline's "before" day it reminds of, if any
     about: tuple[int, ...] = ()  # missing lists: the units still missing
     moved_from: date | None = None  # the Sunday it was moved off
+    levels: tuple[str, ...] = ()  # missing lists: the levels of the units whose deadline passed
 
     @property
     def key(self) -> str:
-        """The same reminder always has the same key: year, kind, unit and day."""
+        """The reminder in the log: year, name and unit, without its date.
+
+        Every reminder is said once per campaign to a unit (the announcement, each deadline
+        reminder), so a date moved in the campaign's file after a reminder went does not send it
+        again, and one not yet sent goes at its new time. Missing lists, one per deadline the
+        units under an area share, add the levels of those units ("school").
+        """
+        key = f"{self.year}:{self.name}:unit-{self.unit_id}"
+        return f"{key}:{'+'.join(self.levels)}" if self.levels else key
+
+    @property
+    def legacy_key(self) -> str:
+        """The key as logged before keys dropped the date (the reminder's day): such lines
+        still count as sent (``settled_key``)."""
         return f"{self.year}:{self.name}:unit-{self.unit_id}:{self.at.date().isoformat()}"
 
 
@@ -189,6 +205,7 @@ class _Draft:
     event: date
     serves: date | None = None
     about: tuple[int, ...] = ()
+    levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +261,24 @@ def due_now(reminder: Reminder, now: datetime, rules: ReminderRules) -> Due:
     if not rules.may_send(local):
         return Due.WAIT
     return Due.SEND if local < reminder.at + rules.late_after else Due.LATE_OK
+
+
+_LEGACY_KEY = re.compile(r"(\d+:(?P<name>[a-z0-9_]+):unit-\d+):\d{4}-\d{2}-\d{2}")
+
+
+def settled_key(logged: str) -> str:
+    """The key a line of the reminder log stands for today.
+
+    Lines written before keys dropped the date ("2023:deadline_3d:unit-7:2023-10-16") stand for
+    the dateless key ("2023:deadline_3d:unit-7"), so an upgrade in the middle of a campaign
+    resends nothing, even for a date moved since. A missing list's old line has no levels to
+    rebuild its key from: it stays as it was and counts for the list of that day
+    (``Reminder.legacy_key``).
+    """
+    found = _LEGACY_KEY.fullmatch(logged)
+    if found is None or found["name"] == Kind.MISSING_TO_ADMINS:
+        return logged
+    return found[1]
 
 
 def deadline_name(kind: Kind, days: int) -> str:
@@ -318,10 +353,12 @@ def _missing_lists(
 ) -> list[_Series]:
     """One list per deadline the units under an area share, when some of them are missing."""
     by_day: dict[date, list[int]] = {}
+    levels: dict[date, set[str]] = {}
     for unit in below:
         deadline = campaign.deadline_for(level_of(unit.kind)) if unit.kind in UNIT_KINDS else None
         if deadline is not None:
             missing = by_day.setdefault(deadline.before, [])
+            levels.setdefault(deadline.before, set()).add(str(deadline.level))
             if not unit.done:
                 missing.append(unit.id)
     return [
@@ -338,6 +375,7 @@ def _missing_lists(
                     event=day,
                     serves=day,
                     about=tuple(sorted(missing)),
+                    levels=tuple(sorted(levels[day])),
                 )
             ]
         )
@@ -373,16 +411,24 @@ def _place(
     a Sunday onto a day that already has one (a Sunday opening: the Saturday evening's eve
     stays, not a Saturday morning "today is the opening").
     """
-    kept: list[Reminder] = []
+    kept: list[tuple[_Draft, datetime, date | None]] = []  # the draft, when, the Sunday left
     for draft in series.drafts:
         day, moved_from = _off_sunday(draft, rules)
         at = _local(day, draft.at, zone)
         if series.limit is not None and at >= series.limit:
             continue  # past the deadline (or the opening morning) it is about
-        if moved_from is not None and any(e.at.date() == day for e in kept if not e.moved_from):
+        if moved_from is not None and any(e.date() == day for _d, e, m in kept if not m):
             continue  # moved onto a day the series already speaks: that one says it
-        kept = [earlier for earlier in kept if earlier.at.date() < day]
-        kept.append(
+        kept = [earlier for earlier in kept if earlier[1].date() < day]
+        kept.append((draft, at, moved_from))
+    result: list[Reminder] = []
+    for index, (draft, at, moved_from) in enumerate(kept):
+        ends = [at + timedelta(days=rules.late_days)]
+        if index + 1 < len(kept):
+            ends.append(kept[index + 1][1])
+        if series.limit is not None:
+            ends.append(series.limit)
+        result.append(
             Reminder(
                 year=year,
                 kind=draft.kind,
@@ -392,20 +438,13 @@ def _place(
                 roles=draft.roles,
                 only_missing=draft.only_missing,
                 event=draft.event,
-                expires=at,  # set below, once the next one is known
+                expires=min(ends),
                 serves=draft.serves,
                 about=draft.about,
                 moved_from=moved_from,
+                levels=draft.levels,
             )
         )
-    result: list[Reminder] = []
-    for index, reminder in enumerate(kept):
-        ends = [reminder.at + timedelta(days=rules.late_days)]
-        if index + 1 < len(kept):
-            ends.append(kept[index + 1].at)
-        if series.limit is not None:
-            ends.append(series.limit)
-        result.append(replace(reminder, expires=min(ends)))
     return result
 
 

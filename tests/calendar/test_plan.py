@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.domain.calendar import ADMINS, EVERYONE, ReminderRules, UnitState
+from bot.domain.calendar import ADMINS, EVERYONE, ReminderRules, UnitState, settled_key
 from tests.calendar.plans import (
     COMMUNE,
     OTHER_SCHOOL,
@@ -149,9 +149,24 @@ def test_a_campaign_without_deadlines_plans_no_deadline_reminder() -> None:
     assert report_open.expires == local(2024, 10, 10, 19, 0)  # late_days after, nothing sooner
 
 
-def test_the_key_names_year_kind_unit_and_day() -> None:
-    reminder = named(planned(2025, commune()), SCHOOL, "deadline_1d")
-    assert reminder.key == "2025:deadline_1d:unit-2:2025-10-09"
+def test_the_key_names_year_kind_and_unit_but_not_the_day() -> None:
+    reminders = planned(2025, commune())
+    reminder = named(reminders, SCHOOL, "deadline_1d")
+    assert reminder.key == "2025:deadline_1d:unit-2"
+    assert reminder.legacy_key == "2025:deadline_1d:unit-2:2025-10-09"  # as logged before
+    missing = named(reminders, COMMUNE, "missing_to_admins")
+    assert missing.key == "2025:missing_to_admins:unit-1:school"  # the schools' deadline
+
+
+def test_a_line_logged_before_keys_dropped_the_day_stands_for_the_new_key() -> None:
+    assert settled_key("2025:deadline_1d:unit-2:2025-10-09") == "2025:deadline_1d:unit-2"
+    assert settled_key("2025:announce:unit-12:2025-09-24") == "2025:announce:unit-12"
+    assert settled_key("2025:deadline_1d:unit-2") == "2025:deadline_1d:unit-2"
+    assert settled_key("announce:41") == "announce:41"  # an /announce's line
+    # An old missing list's line has no levels: it counts for the list of its own day.
+    old = "2025:missing_to_admins:unit-1:2025-10-11"
+    assert settled_key(old) == old
+    assert named(planned(2025, commune()), COMMUNE, "missing_to_admins").legacy_key == old
 
 
 def test_hours_inside_the_quiet_hours_are_refused() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,18 +16,19 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.app import App
+from bot.domain.campaign import Campaign, Level
 from bot.engine.reminders import (
     DROPPED_LATE,
     QUEUED,
     SKIPPED_UNREACHABLE,
     AdvisoryLock,
     ReminderSender,
-    lock_for,
 )
 from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage, ReminderLog
 from storage.uow import UnitOfWorkFactory
 from tests.calendar.plans import RULES, local
+from tests.calendar.senders import sender_for
 from tests.conftest import FixedClock, backend
 
 JOINED = datetime(2023, 9, 1, tzinfo=UTC)
@@ -83,18 +84,7 @@ async def sender(app: App, clock: FixedClock) -> AsyncIterator[Make]:
     made: list[ReminderSender] = []
 
     def make(**options: Any) -> ReminderSender:
-        made.append(
-            ReminderSender(
-                app.uows,
-                app.engine.campaign,
-                RULES,
-                app.zone,
-                clock,
-                app.engine.outbox,
-                lock_for(app.database),
-                **options,
-            )
-        )
+        made.append(sender_for(app, clock, **options))
         return made[-1]
 
     yield make
@@ -314,3 +304,70 @@ async def test_two_processes_on_postgresql_send_each_reminder_once(
     async with app.uows() as uow:
         rows = await uow.session.execute(select(func.count()).select_from(ReminderLog))
         assert rows.scalar_one() == 8
+
+
+def moved(app: App, before: date) -> Campaign:
+    """The campaign's file with the schools' deadline moved to ``before``, as read at a restart."""
+    campaign = app.engine.campaign
+    deadlines = tuple(
+        replace(d, before=before) if d.level == Level.SCHOOL else d for d in campaign.deadlines
+    )
+    return replace(campaign, deadlines=deadlines)
+
+
+async def test_a_deadline_moved_after_its_reminder_went_is_not_reminded_again(
+    app: App, clock: FixedClock, sender: Make
+) -> None:
+    await a_commune(app)
+    clock.current = local(2023, 10, 16, 7, 31)  # "còn 3 ngày" before 20/10
+    first = sender()
+    await first.tick()
+    await first.close()
+    assert "còn 3 ngày" in (await received(app))["thay-binh"][0]
+
+    later = sender_for(app, clock, moved(app, date(2023, 10, 25)))  # the file edited, restarted
+    try:
+        clock.current = local(2023, 10, 21, 7, 31)  # "còn 3 ngày" before 25/10 falls now
+        tally = await later.tick()
+    finally:
+        await later.close()
+
+    assert len((await received(app))["thay-binh"]) == 1
+    assert tally.queued == 0
+
+
+async def test_a_deadline_moved_before_its_reminder_went_is_reminded_at_its_new_time(
+    app: App, clock: FixedClock, sender: Make
+) -> None:
+    await a_commune(app)
+    later = sender_for(app, clock, moved(app, date(2023, 10, 25)))
+    try:
+        clock.current = local(2023, 10, 18, 7, 31)  # the old "còn 1 ngày" (before 20/10)
+        await later.tick()
+        assert "thay-binh" not in await received(app)
+
+        clock.current = local(2023, 10, 23, 7, 31)  # the new one: before 25/10
+        await later.tick()
+    finally:
+        await later.close()
+
+    got = (await received(app))["thay-binh"]
+    assert len(got) == 1 and "còn 1 ngày" in got[0] and "25/10/2023" in got[0]
+
+
+async def test_a_line_logged_under_the_old_dated_key_still_counts_as_sent(
+    app: App, clock: FixedClock, sender: Make
+) -> None:
+    units = await a_commune(app)
+    async with app.uows() as uow:  # a line written before keys dropped the day
+        binh = await uow.members.find("telegram", "thay-binh")
+        assert binh is not None
+        key = f"2023:deadline_3d:unit-{units.other}:2023-10-16"
+        await uow.reminders.note(2023, key, binh.id, QUEUED, JOINED)
+        await uow.commit()
+
+    clock.current = local(2023, 10, 16, 7, 31)
+    await sender().tick()
+
+    got = await received(app)
+    assert "thay-binh" not in got and len(got["co-lan"]) == 1

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.engine.reminders import ReminderSender, lock_for
 from bot.platforms.memory import MemoryChat
 from handlers import messages as say
 from handlers.join import create_invite
 from storage.models import OutboxMessage
 from tests.calendar.plans import local
+from tests.calendar.senders import sender_for
 from tests.conftest import FixedClock
 
 NOW = datetime(2023, 10, 9, 3, 0, tzinfo=UTC)
@@ -104,15 +104,7 @@ async def test_calendar_shows_what_was_sent_and_to_how_many(
     app: App, clock: FixedClock, people: dict[str, MemoryChat]
 ) -> None:
     clock.current = local(2023, 9, 25, 7, 31)  # the announcement is due
-    sender = ReminderSender(
-        app.uows,
-        app.engine.campaign,
-        app.settings.reminders.rules(),
-        app.zone,
-        clock,
-        app.engine.outbox,
-        lock_for(app.database),
-    )
+    sender = sender_for(app, clock)
     try:
         await sender.tick()
     finally:
@@ -133,15 +125,7 @@ async def test_calendar_counts_a_send_the_platform_refused_for_good(
     app: App, clock: FixedClock, people: dict[str, MemoryChat]
 ) -> None:
     clock.current = local(2023, 9, 25, 7, 31)
-    sender = ReminderSender(
-        app.uows,
-        app.engine.campaign,
-        app.settings.reminders.rules(),
-        app.zone,
-        clock,
-        app.engine.outbox,
-        lock_for(app.database),
-    )
+    sender = sender_for(app, clock)
     try:
         await sender.tick()
     finally:
