@@ -1,9 +1,12 @@
 """Opening the database: one async engine per process, tuned for SQLite or PostgreSQL.
 
 SQLite is the embedded default. It runs in WAL mode with a busy timeout and foreign keys on,
-and every transaction starts with ``BEGIN IMMEDIATE`` so that a read-then-write transaction
-waits for the write lock instead of failing with "database is locked" (research/reliability.md
-§4). PostgreSQL is reached through asyncpg by URL. Nothing here connects until it is called.
+and every transaction that may write starts with ``BEGIN IMMEDIATE`` so that a read-then-write
+transaction waits for the write lock instead of failing with "database is locked"
+(research/reliability.md §4). A transaction marked read-only (the execution option
+``READ_ONLY``, set by ``UnitOfWork(read_only=True)``) begins deferred: it reads the last commit
+without queueing behind the writer. PostgreSQL is reached through asyncpg by URL. Nothing here
+connects until it is called.
 Errors never quote the values of a statement (``hide_parameters``): a failed insert must not
 carry a person's answer or a stored error text into the log.
 """
@@ -22,6 +25,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# The execution option of a connection whose transaction only reads.
+READ_ONLY = "tuanle_read_only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +78,8 @@ def _tune_sqlite(engine: AsyncEngine, tuning: SqliteTuning) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _synchronous(value: str) -> str:

@@ -257,6 +257,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_chat_pending", "platform", "chat_id", "status", "id"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The person's latest sent message (the question they saw), on every typed answer.
+        Index("ix_outbox_person_sent", "platform", "user_id", "status", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -245,6 +245,19 @@ class Members:
             )
         ).scalar_one_or_none()
 
+    async def find_with_unit(self, platform: str, user_id: str) -> tuple[Member, Unit] | None:
+        """The person's membership (unless revoked) and its unit, in one statement."""
+        found = (
+            await self._session.execute(
+                select(Member, Unit)
+                .join(Unit, Member.unit_id == Unit.id)
+                .where(Member.platform == platform, Member.user_id == user_id)
+            )
+        ).first()
+        if found is None or found[0].role == REVOKED:
+            return None
+        return found[0], found[1]
+
     async def get(self, member_id: int) -> Member | None:
         return await self._session.get(Member, member_id)
 
@@ -318,9 +331,16 @@ class Members:
 class Reports:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Each report's answers as loaded by ``answers`` in this unit of work, kept up to date
+        # by ``set_answer``: a message reads them once. Its transaction holds the report (the
+        # write lock on SQLite, the row lock on PostgreSQL), so nobody else changes them.
+        self._answers: dict[int, dict[str, Answer]] = {}
 
     async def open_for(self, campaign_id: int, unit_id: int, now: datetime) -> Report:
         """The unit's report for the campaign, created as a draft the first time; locked."""
+        found = await self._locked(campaign_id, unit_id)
+        if found is not None:
+            return found
         await _insert_ignore(
             self._session,
             Report,
@@ -334,13 +354,19 @@ class Reports:
             },
             ["campaign_id", "unit_id"],
         )
+        created = await self._locked(campaign_id, unit_id)
+        if created is None:
+            raise LookupError(f"the report of unit {unit_id} was neither found nor created")
+        return created
+
+    async def _locked(self, campaign_id: int, unit_id: int) -> Report | None:
         return (
             await self._session.execute(
                 select(Report)
                 .where(Report.campaign_id == campaign_id, Report.unit_id == unit_id)
                 .with_for_update()
             )
-        ).scalar_one()
+        ).scalar_one_or_none()
 
     async def find(self, campaign_id: int, unit_id: int) -> Report | None:
         return (
@@ -359,8 +385,12 @@ class Reports:
         await self._session.flush()
 
     async def answers(self, report_id: int) -> dict[str, Answer]:
-        rows = await self._session.execute(select(Answer).where(Answer.report_id == report_id))
-        return {answer.key: answer for answer in rows.scalars()}
+        """The report's answers by key; read once in a unit of work."""
+        loaded = self._answers.get(report_id)
+        if loaded is None:
+            rows = await self._session.execute(select(Answer).where(Answer.report_id == report_id))
+            loaded = self._answers[report_id] = {answer.key: answer for answer in rows.scalars()}
+        return dict(loaded)
 
     async def set_answer(
         self,
@@ -373,15 +403,22 @@ class Reports:
         inbox_id: int | None,
         now: datetime,
     ) -> None:
-        """Stores the current value and appends the change to the history."""
-        answer = (
-            await self._session.execute(
-                select(Answer).where(Answer.report_id == report.id, Answer.key == key)
-            )
-        ).scalar_one_or_none()
+        """Stores the current value and appends the change to the history (written at the
+        commit, or before the next query)."""
+        loaded = self._answers.get(report.id)
+        if loaded is not None:
+            answer = loaded.get(key)
+        else:
+            answer = (
+                await self._session.execute(
+                    select(Answer).where(Answer.report_id == report.id, Answer.key == key)
+                )
+            ).scalar_one_or_none()
         if answer is None:
             answer = Answer(report_id=report.id, key=key)
             self._session.add(answer)
+            if loaded is not None:
+                loaded[key] = answer
         answer.value_int, answer.value_text = value_int, value_text
         answer.member_id, answer.updated_at = member_id, now
         self._session.add(
@@ -396,7 +433,6 @@ class Reports:
             )
         )
         report.updated_at = now
-        await self._session.flush()
 
     async def history(self, report_id: int) -> list[AnswerChange]:
         return list(
@@ -496,6 +532,9 @@ class Conversations:
 
     async def load(self, platform: str, user_id: str, now: datetime) -> Conversation:
         """This person's conversation, created empty the first time; locked for the message."""
+        found = await self._locked(platform, user_id)
+        if found is not None:
+            return found
         await _insert_ignore(
             self._session,
             Conversation,
@@ -509,13 +548,19 @@ class Conversations:
             },
             ["platform", "user_id"],
         )
+        created = await self._locked(platform, user_id)
+        if created is None:
+            raise LookupError(f"the conversation of {platform}:{user_id} was not created")
+        return created
+
+    async def _locked(self, platform: str, user_id: str) -> Conversation | None:
         return (
             await self._session.execute(
                 select(Conversation)
                 .where(Conversation.platform == platform, Conversation.user_id == user_id)
                 .with_for_update()
             )
-        ).scalar_one()
+        ).scalar_one_or_none()
 
 
 class Inbox:
@@ -589,13 +634,9 @@ class Inbox:
         return message.status == "failed"
 
     async def mark_done(self, message: InboxMessage, now: datetime) -> None:
+        """Marks a message claimed in this unit of work processed (written at the commit)."""
         message.status = "done"
         message.processed_at = now
-        await self._session.execute(
-            update(InboxMessage)
-            .where(InboxMessage.id == message.id)
-            .values(status="done", processed_at=now)
-        )
 
 
 # The key of an outbox row's payload that counts the pieces of a long reply already sent (by a
@@ -690,24 +731,30 @@ class Outbox:
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.status == "pending",
         )
+        other = aliased(OutboxMessage)
         head = (
-            await self._session.execute(select(func.min(OutboxMessage.id)).where(*pending))
-        ).scalar_one_or_none()
-        if head is None:
-            return []
-        rows = list(
-            (
-                await self._session.execute(
-                    select(OutboxMessage)
-                    .where(*pending, OutboxMessage.id >= head)
-                    .order_by(OutboxMessage.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            ).scalars()
+            select(func.min(other.id))
+            .where(
+                other.platform == platform,
+                other.chat_id == chat_id,
+                other.status == "pending",
+            )
+            .scalar_subquery()
         )
-        if not rows or rows[0].id != head:
+        # One statement: the rows not held by another worker, and the chat's oldest pending
+        # id whoever holds it (a row locked elsewhere is skipped, never overtaken).
+        found = (
+            await self._session.execute(
+                select(OutboxMessage, head)
+                .where(*pending)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(of=OutboxMessage, skip_locked=True)
+            )
+        ).all()
+        if not found or found[0][0].id != found[0][1]:
             return []
+        rows = [row for row, _head in found]
         taken: list[OutboxMessage] = []
         for row in rows:
             if row.next_attempt_at > now:

@@ -3,6 +3,9 @@
 ``async with uow:`` opens a session; nothing is written until ``await uow.commit()``; leaving
 the block rolls back whatever was not committed. One unit of work per incoming message, never
 shared between tasks.
+
+A unit of work opened with ``read_only=True`` only reads: on SQLite it begins a deferred
+transaction, which waits for no writer (WAL readers see the last commit), and it cannot commit.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import READ_ONLY
 from storage.repositories import (
     Artifacts,
     Audit,
@@ -47,9 +51,12 @@ class UnitOfWork:
     rollups: Rollups
     reminders: Reminders
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self.read_only = read_only
 
     async def __aenter__(self) -> UnitOfWork:
         if self._session is not None:
@@ -70,6 +77,9 @@ class UnitOfWork:
         self.jobs = Jobs(session)
         self.rollups = Rollups(session)
         self.reminders = Reminders(session)
+        if self.read_only:  # the transaction begins now, marked for storage.db's BEGIN
+            marked: dict[str, bool] = {READ_ONLY: True}
+            await session.connection(execution_options=marked)
         return self
 
     async def __aexit__(
@@ -91,6 +101,8 @@ class UnitOfWork:
         return self._session
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit; open one to write")
         await self.session.commit()
 
 
@@ -100,5 +112,5 @@ class UnitOfWorkFactory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self._sessions, read_only=read_only)

@@ -6,6 +6,8 @@ any transaction; then one transaction loads the person's membership and conversa
 handler, stores the answers, the new step, the replies (as outbox rows) and marks the message
 done, all in one commit. A reply therefore exists as soon as the answer does, and survives a
 crash before it is sent. A duplicate delivery finds its message already stored and is dropped.
+A message stored by this process is processed from what it stored (kept in memory until then),
+so processing a text costs one transaction; one stored before a restart is read back first.
 
 A database or network fault (transient) keeps the message pending and is retried with backoff
 for as long as it lasts. A disk fault of the file store (full, read-only, a path that is not a
@@ -21,6 +23,7 @@ import errno
 import hashlib
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Final, Protocol
@@ -39,7 +42,7 @@ from handlers import messages as say
 from handlers.common import Context, Policy, Upload
 from handlers.conversation import respond
 from storage.files import FileStore
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWorkFactory
 
 __all__ = ["Clock", "Engine", "FileTooLarge", "FileUnavailable", "SystemClock"]
 
@@ -47,6 +50,9 @@ log = structlog.get_logger("tuanle.engine")
 # Messages stored but not processed when a process stops: a few at most, unless a database
 # outage piled them up; a bound keeps one recovery from loading an unbounded table.
 RECOVERY_LIMIT = 100_000
+# Messages stored by this process and kept in memory until processed; beyond this many waiting
+# (a backlog), the oldest are read back from the inbox instead.
+RECEIVED_KEPT = 10_000
 
 
 class FileTooLarge(Exception):
@@ -137,7 +143,7 @@ class Engine:
 
     def __init__(
         self,
-        uows: Callable[[], UnitOfWork],
+        uows: UnitOfWorkFactory,
         campaign: Campaign,
         files: FileStore,
         *,
@@ -167,6 +173,7 @@ class Engine:
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = asyncio.Event()
         self._campaign_id: int | None = None
+        self._received: OrderedDict[int, Incoming] = OrderedDict()
         self.outbox = OutboxStore(
             uows, self._clock, redact=redact, lease_seconds=outbox_lease_seconds, slots=self._slots
         )
@@ -209,16 +216,21 @@ class Engine:
 
     async def receive(self, incoming: Incoming) -> int | None:
         """Stores the message durably; its inbox id, or None when it was stored before."""
+        payload = incoming.to_payload()
         async with self._slots, self._uows() as uow:
             inbox_id = await uow.inbox.add(
                 incoming.platform,
                 incoming.message_id,
                 incoming.user_id,
                 incoming.chat_id,
-                incoming.to_payload(),
+                payload,
                 self._clock.now(),
             )
             await uow.commit()
+        if inbox_id is not None:  # processed as it will be read back, not as it came in
+            self._received[inbox_id] = Incoming.from_payload(payload)
+            if len(self._received) > RECEIVED_KEPT:
+                self._received.popitem(last=False)
         return inbox_id
 
     async def enqueue(
@@ -261,7 +273,7 @@ class Engine:
 
     async def pending_jobs(self, platform: str) -> list[tuple[int, str, str]]:
         """(inbox id, user id, chat id) of the stored messages not processed yet, oldest first."""
-        async with self._uows() as uow:
+        async with self._uows(read_only=True) as uow:
             stored = await uow.inbox.pending(platform, limit=RECOVERY_LIMIT)
             return [(m.id, m.user_id, m.chat_id) for m in stored]
 
@@ -276,6 +288,12 @@ class Engine:
             hold: seconds the replies wait before they are due (an album's acknowledgement
                 waits for its last photo).
         """
+        try:
+            return await self._run(inbox_id, fetcher, hold)
+        finally:
+            self._received.pop(inbox_id, None)
+
+    async def _run(self, inbox_id: int, fetcher: FileFetcher, hold: float) -> Processed:
         faults = 0
         while True:
             started = time.monotonic()
@@ -340,11 +358,13 @@ class Engine:
     async def _process_once(
         self, inbox_id: int, fetcher: FileFetcher, started: float, hold: float
     ) -> Processed:
-        async with self._slots, self._uows() as uow:
-            message = await uow.inbox.claim(inbox_id)
-            if message is None:
-                return Processed()
-            incoming = Incoming.from_payload(message.payload)
+        incoming = self._received.get(inbox_id)
+        if incoming is None:  # stored before a restart, or by another process: read it back
+            async with self._slots, self._uows(read_only=True) as uow:
+                stored = await uow.inbox.get(inbox_id)
+                if stored is None or stored.status != "pending":
+                    return Processed()
+                incoming = Incoming.from_payload(stored.payload)
         upload = (
             await self._prepare(inbox_id, incoming, incoming.attachment, fetcher)
             if incoming.attachment
@@ -356,8 +376,8 @@ class Engine:
                 return Processed()
             now = self._clock.now()
             conversation = await uow.conversations.load(incoming.platform, incoming.user_id, now)
-            member = await uow.members.find(incoming.platform, incoming.user_id)
-            unit = await uow.units.get(member.unit_id) if member else None
+            found = await uow.members.find_with_unit(incoming.platform, incoming.user_id)
+            member, unit = found if found is not None else (None, None)
             if member is not None and member.unreachable_at is not None:
                 member.unreachable_at = None  # they wrote again: they can be reached
             seen_step = None

@@ -21,7 +21,7 @@ import structlog
 from bot.domain.chat import Reply
 from bot.engine.clock import Clock, SystemClock
 from storage.repositories import PIECES_SENT
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWorkFactory
 
 log = structlog.get_logger("tuanle.outbox")
 
@@ -58,7 +58,7 @@ class OutboxStore:
 
     def __init__(
         self,
-        uows: Callable[[], UnitOfWork],
+        uows: UnitOfWorkFactory,
         clock: Clock,
         *,
         redact: Redact = keep,
@@ -90,7 +90,7 @@ class OutboxStore:
 
     async def due_chats(self, platform: str) -> list[str]:
         """Chats with a message due now, the longest waiting first."""
-        async with self._slots, self._uows() as uow:
+        async with self._slots, self._uows(read_only=True) as uow:
             return await uow.outbox.due_chats(platform, self._timer.now())
 
     async def claim(self, platform: str, chat_id: str, limit: int = 20) -> list[Outgoing]:

@@ -111,7 +111,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0006"
+down_revision = "0007"
 
 
 def upgrade() -> None:
@@ -123,7 +123,7 @@ FORGET_UNITS = '''"""a careless migration that deletes units members still belon
 from alembic import op
 
 revision = "0099"
-down_revision = "0006"
+down_revision = "0007"
 
 
 def upgrade() -> None:
@@ -156,7 +156,7 @@ class TestStorageContract:
             drift = await connection.run_sync(schema_drift)
 
         assert tables == TABLES
-        assert version.scalars().all() == ["0006"]
+        assert version.scalars().all() == ["0007"]
         assert drift == [], "the models and the migrations disagree; add a migration"
 
     async def test_starting_again_on_a_migrated_database_keeps_the_data(
@@ -173,7 +173,7 @@ class TestStorageContract:
                 version = await uow.session.execute(
                     text("SELECT version_num FROM alembic_version")
                 )
-                assert version.scalars().all() == ["0006"]
+                assert version.scalars().all() == ["0007"]
         finally:
             await restarted.dispose()
 
@@ -213,7 +213,7 @@ class TestStorageContract:
 
         async with database.uows() as uow:
             version = await uow.session.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalars().all() == ["0006"]
+            assert version.scalars().all() == ["0007"]
             assert await uow.units.by_code("THCS-01") is not None
 
     # -- units ------------------------------------------------------------------------------
