@@ -14,18 +14,32 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import time
-from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import structlog
 
 from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
-from bot.engine import Engine, FileFetcher, OutboxStore, Outgoing, Processed
+from bot.engine import FileFetcher, Outgoing, Processed
 from bot.engine.core import Retry
+from bot.platforms.limits import SendLimits
+
+__all__ = [
+    "ALBUM_QUIET_SECONDS",
+    "SWEEP_SECONDS",
+    "Delivery",
+    "Dispatcher",
+    "Job",
+    "SendFailed",
+    "SendLimits",
+    "SendRejected",
+    "Sender",
+    "Unreachable",
+]
 
 log = structlog.get_logger("tuanle.dispatch")
 
@@ -35,6 +49,10 @@ ALBUM_QUIET_SECONDS = 1.0
 # crash releases it at the next start.
 ALBUM_HOLD_SECONDS = 30.0
 SWEEP_SECONDS = 2.0
+# Chats sent to at once in the background (sweeps, reminders): enough to keep the bot's budget
+# busy while a few wait on the network or the database; more would only hold claimed rows
+# longer (their lease runs) while they queue for the budget.
+BACKGROUND_CHATS = 32
 
 
 class Unreachable(Exception):
@@ -71,80 +89,32 @@ class Sender(Protocol):
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None: ...
 
 
-@dataclass
-class _Bucket:
-    """A token bucket: ``burst`` sends at once, then ``rate`` a second; can be paused."""
+class Outbox(Protocol):
+    """The outbox as a sender sees it (``bot.engine.OutboxStore``): due chats, claims, marks."""
 
-    rate: float
-    burst: float
-    tokens: float = 0.0
-    stamp: float = field(default_factory=time.monotonic)
-    paused_until: float = 0.0
+    def subscribe(self, listener: Callable[[str, str], None]) -> None: ...
 
-    def __post_init__(self) -> None:
-        self.tokens = self.burst
+    async def due_chats(self, platform: str) -> list[str]: ...
 
-    def wait_time(self, now: float) -> float:
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if now < self.paused_until:
-            return self.paused_until - now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+    async def claim(self, platform: str, chat_id: str, limit: int = 20) -> list[Outgoing]: ...
 
-    @property
-    def idle(self) -> bool:
-        return self.tokens >= self.burst and self.paused_until <= time.monotonic()
+    def now(self) -> datetime: ...
 
+    async def sent(self, outbox_id: int, at: datetime) -> None: ...
 
-async def _turn(bucket: _Bucket) -> None:
-    """Waits until the bucket has a token (a timed wait: nothing else could signal it)."""
-    delay = bucket.wait_time(time.monotonic())
-    while delay > 0:
-        await asyncio.sleep(delay)
-        delay = bucket.wait_time(time.monotonic())
+    async def retry(
+        self, outbox_id: int, error: str, seconds: float, *, pieces_sent: int = 0
+    ) -> None: ...
 
+    async def failed(self, outbox_id: int, error: str) -> None: ...
 
-class SendLimits:
-    """Per-bot and per-chat token buckets; a chat waiting for its turn never holds the bot's.
+    async def release(self, ids: Sequence[int]) -> None: ...
 
-    The defaults are Telegram's (its FAQ: about 30 a second per bot; a chat may get a short
-    burst, then about one a second). ``chat_rate=None`` puts no limit on a chat.
-    """
+    async def release_all(self, platform: str) -> None: ...
 
-    def __init__(
-        self,
-        per_second: float = 30.0,
-        *,
-        chat_burst: float = 3.0,
-        chat_rate: float | None = 1.0,
-    ) -> None:
-        self._bot = _Bucket(per_second, max(1.0, per_second))
-        self._chat_burst = chat_burst
-        self._chat_rate = chat_rate
-        self._chats: dict[str, _Bucket] = {}
+    async def skip(self, ids: Sequence[int]) -> None: ...
 
-    def _chat(self, chat_id: str) -> _Bucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > 10_000:  # forget chats back at a full bucket
-                self._chats = {k: b for k, b in self._chats.items() if not b.idle}
-            rate = self._chat_rate if self._chat_rate is not None else 1e9
-            bucket = self._chats[chat_id] = _Bucket(rate, self._chat_burst)
-        return bucket
-
-    async def wait(self, chat_id: str | None) -> None:
-        """Waits for this chat's turn, then the bot's; ``None`` for requests to no chat."""
-        if chat_id is not None:
-            await _turn(self._chat(chat_id))
-        await _turn(self._bot)
-        self._bot.tokens -= 1
-        if chat_id is not None:
-            self._chat(chat_id).tokens -= 1
-
-    def pause(self, chat_id: str | None, seconds: float) -> None:
-        """Nothing to this chat (or, with ``None``, from the bot) for ``seconds``: a 429."""
-        bucket = self._bot if chat_id is None else self._chat(chat_id)
-        bucket.paused_until = max(bucket.paused_until, time.monotonic() + seconds)
+    async def unreachable(self, platform: str, chat_id: str, user_id: str | None) -> int: ...
 
 
 class _Outcome(enum.Enum):
@@ -154,17 +124,25 @@ class _Outcome(enum.Enum):
 
 
 class Delivery:
-    """Sends a platform's outbox: per chat in order, each row marked once it went out."""
+    """Sends a platform's outbox: per chat in order, each row marked once it went out.
+
+    A reply to a message the person just sent is flushed by the dispatcher at once, ahead of
+    the bulk (``flush(..., urgent=True)``, which ``hurry`` marks the chat in ``limits``); what
+    is queued otherwise (reminders, notices, retries, a sweep's finds) waits in one line of
+    chats served by at most ``background`` workers.
+    """
 
     def __init__(
         self,
         platform: str,
-        outbox: OutboxStore,
+        outbox: Outbox,
         sender: Sender,
         *,
         retry: Retry | None = None,
         sweep_seconds: float = SWEEP_SECONDS,
         exclusive: bool = False,
+        limits: SendLimits | None = None,
+        background: int = BACKGROUND_CHATS,
     ) -> None:
         self.platform = platform
         self.outbox = outbox
@@ -174,9 +152,15 @@ class Delivery:
         # The only process sending (SQLite): claims left by a killed process are released at
         # start instead of waiting for their lease to run out.
         self._exclusive = exclusive
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._again: set[str] = set()
+        self._limits = limits  # the sender's pace, told which chats are in a conversation
+        self._background = max(1, background)
+        # A lock per chat being sent to, with how many flushes hold or wait for it; dropped
+        # when none does, so the map holds only the chats being sent to now.
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._due: dict[str, None] = {}  # chats waiting for a background worker, in order
+        self._flushing: set[str] = set()  # chats a background worker is sending to
+        self._again: set[str] = set()  # of those, chats queued for again meanwhile
+        self._workers: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._running = False
@@ -210,41 +194,71 @@ class Delivery:
             self.kick(chat_id)
 
     def kick(self, chat_id: str) -> None:
-        """Sends the chat's due messages in the background."""
-        task = self._tasks.get(chat_id)
-        if task is not None and not task.done():
+        """Sends the chat's due messages in the background, after the chats queued before."""
+        if chat_id in self._flushing:
             self._again.add(chat_id)
             return
-        self._tasks[chat_id] = asyncio.create_task(self._flush_in_background(chat_id))
+        self._due[chat_id] = None
+        if len(self._workers) < self._background:
+            worker = asyncio.create_task(self._work())
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
 
-    async def _flush_in_background(self, chat_id: str) -> None:
-        while True:
-            self._again.discard(chat_id)
+    async def _work(self) -> None:
+        """A background worker: flushes the queued chats one after another until none is left."""
+        while self._due:
+            chat_id = next(iter(self._due))
+            del self._due[chat_id]
+            self._flushing.add(chat_id)
             try:
                 await self.flush(chat_id)
             except Exception as error:  # the database away: the sweep comes back to it
                 log.warning("deliver", chat=chat_id, outcome="error", error=type(error).__name__)
-            if chat_id not in self._again:
-                self._tasks.pop(chat_id, None)
-                return
+            finally:
+                self._flushing.discard(chat_id)
+            if chat_id in self._again:
+                self._again.discard(chat_id)
+                self._due[chat_id] = None
 
-    async def flush(self, chat_id: str) -> list[Reply]:
-        """Sends the chat's due messages in order until one fails; the replies that went out."""
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+    async def flush(self, chat_id: str, *, urgent: bool = False) -> list[Reply]:
+        """Sends the chat's due messages in order until one fails; the replies that went out.
+
+        ``urgent``: the replies to a message the person just sent: ahead of the bulk, and the
+        chat's sends already waiting (a reminder before the replies) moved ahead with them.
+        """
+        pace = self._limits if urgent else None
+        if pace is not None:
+            pace.hurry(chat_id)
+        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
+        self._locks[chat_id] = (lock, users + 1)
         delivered: list[Reply] = []
-        async with lock:
-            while True:
-                batch = await self.outbox.claim(self.platform, chat_id)
-                if not batch:
-                    break
-                for index, message in enumerate(batch):
-                    outcome = await self._send(message)
-                    if outcome is _Outcome.SENT:
-                        delivered.append(message.reply)
-                    elif outcome is _Outcome.HELD:
-                        await self.outbox.release([m.id for m in batch[index + 1 :]])
-                        return delivered
+        try:
+            async with lock:
+                while True:
+                    batch = await self.outbox.claim(self.platform, chat_id)
+                    if not batch:
+                        break
+                    for index, message in enumerate(batch):
+                        outcome = await self._send(message)
+                        if outcome is _Outcome.SENT:
+                            delivered.append(message.reply)
+                        elif outcome is _Outcome.HELD:
+                            await self.outbox.release([m.id for m in batch[index + 1 :]])
+                            return delivered
+        finally:
+            lock, users = self._locks[chat_id]
+            if users > 1:
+                self._locks[chat_id] = (lock, users - 1)
+            else:
+                del self._locks[chat_id]
+            if pace is not None:
+                pace.calm(chat_id)
         return delivered
+
+    @property
+    def chats_tracked(self) -> int:
+        """Chats this delivery keeps state for now (being sent to, or queued)."""
+        return len(self._locks.keys() | self._due.keys() | self._flushing)
 
     async def _send(self, message: Outgoing) -> _Outcome:
         """One message: sent, refused for good (the next may go), or held (the chat waits)."""
@@ -309,13 +323,13 @@ class Delivery:
 
     @property
     def idle(self) -> bool:
-        """True when no chat is being sent to right now."""
-        return all(task.done() for task in self._tasks.values())
+        """True when no chat is being sent to in the background, nor waits to be."""
+        return not self._due and all(worker.done() for worker in self._workers)
 
     async def drain(self) -> None:
         """Waits for the sends in flight."""
-        while tasks := [t for t in self._tasks.values() if not t.done()]:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        while workers := [w for w in self._workers if not w.done()]:
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def close(self) -> None:
         """Stops sweeping and retrying, after the sends in flight."""
@@ -356,12 +370,25 @@ class Job:
     album: str | None = None
 
 
+class Processor(Protocol):
+    """What the dispatcher needs of the engine: process a stored message, list those left."""
+
+    async def run(
+        self, inbox_id: int, fetcher: FileFetcher, *, hold: float = 0.0
+    ) -> Processed: ...
+
+    async def pending_jobs(self, platform: str) -> list[tuple[int, str, str]]: ...
+
+
 class Dispatcher:
-    """Per-person ordered processing of stored messages; their replies delivered at once."""
+    """Per-person ordered processing of stored messages; their replies delivered at once.
+
+    A person's queue and worker exist while they have messages in hand, and go with the last.
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Processor,
         fetcher: FileFetcher,
         delivery: Delivery,
         *,
@@ -373,7 +400,7 @@ class Dispatcher:
         self.delivery = delivery
         self._album_quiet = album_quiet
         self._after = after
-        self._queues: dict[str, asyncio.Queue[Job]] = {}
+        self._queues: dict[str, deque[Job]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._albums: dict[tuple[str, str], _Album] = {}
         # Photos of each album taken in and not processed yet, by (chat, album).
@@ -384,36 +411,42 @@ class Dispatcher:
         """Queues a stored message behind the same person's earlier ones."""
         queue = self._queues.get(job.user_id)
         if queue is None:
-            queue = self._queues[job.user_id] = asyncio.Queue()
-        queue.put_nowait(job)
+            queue = self._queues[job.user_id] = deque()
+        queue.append(job)
         if job.album is not None:
             self._album_unprocessed[(job.chat_id, job.album)] += 1
-        worker = self._workers.get(job.user_id)
-        if worker is None or worker.done():
-            self._workers[job.user_id] = asyncio.create_task(self._work(job.user_id))
+        if job.user_id not in self._workers:
+            self._workers[job.user_id] = asyncio.create_task(self._work(job.user_id, queue))
 
-    async def _work(self, user_id: str) -> None:
-        queue = self._queues[user_id]
-        while not queue.empty():
-            job = queue.get_nowait()
-            try:
-                hold = max(self._album_quiet * 3, ALBUM_HOLD_SECONDS) if job.album else 0.0
-                processed = await self._engine.run(job.inbox_id, self._fetcher, hold=hold)
-                if job.album is None:
-                    await self.delivery.flush(job.chat_id)
-                else:
-                    await self._hold_album((job.chat_id, job.album), _roles(processed))
-                if self._after is not None:
-                    await self._after(job)
-            except Exception:  # one failure must not stop this person's queue
-                log.exception("dispatch", inbox=job.inbox_id, outcome="error")
-            finally:
-                if job.album is not None:
-                    key = (job.chat_id, job.album)
-                    self._album_unprocessed[key] -= 1
-                    if self._album_unprocessed[key] <= 0 and key not in self._albums:
-                        del self._album_unprocessed[key]
-                queue.task_done()
+    async def _work(self, user_id: str, queue: deque[Job]) -> None:
+        try:
+            while queue:
+                await self._one(queue.popleft())
+        finally:
+            # Nothing awaits between the last check and here: a job submitted later finds
+            # no worker and starts one.
+            del self._queues[user_id]
+            del self._workers[user_id]
+
+    async def _one(self, job: Job) -> None:
+        """Processes one stored message and sends its replies (an album's when it is quiet)."""
+        try:
+            hold = max(self._album_quiet * 3, ALBUM_HOLD_SECONDS) if job.album else 0.0
+            processed = await self._engine.run(job.inbox_id, self._fetcher, hold=hold)
+            if job.album is None:
+                await self.delivery.flush(job.chat_id, urgent=True)
+            else:
+                await self._hold_album((job.chat_id, job.album), _roles(processed))
+            if self._after is not None:
+                await self._after(job)
+        except Exception:  # one failure must not stop this person's queue
+            log.exception("dispatch", inbox=job.inbox_id, outcome="error")
+        finally:
+            if job.album is not None:
+                key = (job.chat_id, job.album)
+                self._album_unprocessed[key] -= 1
+                if self._album_unprocessed[key] <= 0 and key not in self._albums:
+                    del self._album_unprocessed[key]
 
     async def _hold_album(self, key: tuple[str, str], rows: list[tuple[int, str]]) -> None:
         """Holds a photo's replies until the album is quiet; earlier ones it makes pointless go.
@@ -454,12 +487,12 @@ class Dispatcher:
 
     async def _release_album(self, chat_id: str, ids: list[int]) -> list[Reply]:
         await self.delivery.outbox.release(ids)
-        return await self.delivery.flush(chat_id)
+        return await self.delivery.flush(chat_id, urgent=True)
 
     @property
     def idle(self) -> bool:
         """True when nothing is queued, processing, or waiting to be sent."""
-        busy = any(not w.done() for w in self._workers.values())
+        busy = bool(self._workers)
         return not busy and not self._albums and not self._album_sends and self.delivery.idle
 
     async def drain(self) -> None:

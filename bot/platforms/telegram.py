@@ -195,7 +195,9 @@ class TelegramSender:
     ``send`` raises instead of retrying, so ``Delivery`` keeps the message queued: Unreachable
     for a 403, SendFailed for a 429 (the chat paused for ``retry_after``), a 5xx or a network
     fault, SendRejected for a request Telegram refuses for good. ``call`` serves the requests
-    that send nothing to a chat (commands, files, button acknowledgements) and retries itself.
+    that send nothing to a chat (commands, files, button acknowledgements) and retries itself;
+    they take nothing of the messages' budget (Telegram's limits count messages), waiting out
+    only a pause of the whole bot.
     """
 
     def __init__(
@@ -210,6 +212,11 @@ class TelegramSender:
         self._limit = limit or SendLimits()
         self._max_attempts = max_attempts
         self._artifacts = artifacts  # where the files of a reply are read from
+
+    @property
+    def limits(self) -> SendLimits:
+        """The pace this sender keeps (``Delivery`` tells it which chats are in a conversation)."""
+        return self._limit
 
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         """Sends one reply: its text in pieces when long (the buttons go with the last one),
@@ -282,10 +289,10 @@ class TelegramSender:
             raise SendFailed(type(error).__name__, pieces_sent=index) from None
 
     async def call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
-        """Runs one API request under the limits: waits out 429, retries 5xx and timeouts."""
+        """Runs one API request that sends no message: waits out 429, retries 5xx and timeouts."""
         attempt = 0
         while True:
-            await self._limit.wait(chat_id)
+            await self._limit.paused()
             try:
                 return await request()
             except TelegramRetryAfter as error:
@@ -386,6 +393,7 @@ class TelegramAdapter:
             sweep_seconds=sweep_seconds,
             exclusive=exclusive,
             retry=retry,
+            limits=self.sender.limits,
         )
         self.dispatcher = Dispatcher(engine, self.fetcher, self.delivery, album_quiet=album_quiet)
         self._stopping = asyncio.Event()

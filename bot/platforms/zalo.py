@@ -262,6 +262,11 @@ class ZaloSender:
         self._artifacts = artifacts  # where the files of a reply are found, and their links
         self._warned_no_link = False
 
+    @property
+    def limits(self) -> SendLimits:
+        """The pace this sender keeps (``Delivery`` tells it which chats are in a conversation)."""
+        return self._limit
+
     async def send(self, chat_id: str, reply: Reply, *, skip_pieces: int = 0) -> None:
         """Sends one reply: its text in pieces of at most 2,000 characters, then each file as a
         piece (a picture by its link, a document as a line with its link), from piece
@@ -343,6 +348,7 @@ class ZaloAdapter:
             sweep_seconds=sweep_seconds,
             exclusive=exclusive,
             retry=retry,
+            limits=self.sender.limits,
         )
         self.dispatcher = Dispatcher(engine, ZaloFetcher(client), self.delivery)
         self._stopping = asyncio.Event()
