@@ -12,8 +12,9 @@ twice sends nothing twice; the reminder log notes each member as the sender's re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain.calendar import Kind, Reminder, plan, states_of
@@ -23,10 +24,11 @@ from bot.domain.rollup import SUBMITTED, Subtree
 from bot.domain.units import UNIT_KINDS, level_of
 from bot.export.load import load_subtree
 from handlers import messages as say
-from handlers.common import Context, Notice, Outcome, fold
+from handlers.common import Notice, Outcome, fold
 from handlers.missing import describe, still_missing
 from handlers.roles import Request, home, named_unit
 from storage.models import Member, Unit
+from storage.uow import UnitOfWork
 
 # What became of a reminder for a member (the reminder log's status).
 QUEUED = "queued"
@@ -34,10 +36,9 @@ SKIPPED_UNREACHABLE = "skipped_unreachable"
 DROPPED_LATE = "dropped_late"
 CONFIRM_WORDS = frozenset({"co", "yes", "gui", "ok", "dong y"})
 ANNOUNCE_KEY = "announce"  # the conversation's data: the text waiting for "/announce có"
+ANNOUNCE_UNIT_KEY = "announce_unit"  # and the unit it goes to, when one was named
 MAX_MISSING_LINES = 20
 MAX_CALENDAR_LINES = 60
-
-_TextOf = Callable[[Member], str]
 
 
 # The words -----------------------------------------------------------------------------------
@@ -189,122 +190,209 @@ def _what(reminder: Reminder) -> str:
     return say.CALENDAR_KINDS[key].format(event=_day(reminder.event), days=days)
 
 
-# /remind -------------------------------------------------------------------------------------
+# /remind and /announce: who they reach ----------------------------------------------------------
 
 
-async def remind(request: Request) -> Outcome:
-    """Now, to every member of the units of the area whose report is not sent: the count
-    first, then on "/remind có" the reminders, each naming what its report still lacks."""
-    ctx = request.ctx
-    root = await _root(request, None)
-    if not isinstance(root, Unit):
-        return Outcome([root])
-    area = await load_subtree(ctx.uow, ctx.campaign, ctx.campaign_id, root.id, ctx.now)
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """Who /remind or /announce reaches from a unit, and what each of them is sent; the chat
+    commands and their twins on the command line (``tuanle calendar``) count and send alike."""
+
+    area: Unit
+    members: tuple[Member, ...]  # every member meant, those who blocked the bot among them
+    texts: Mapping[int, str]  # what each reachable member is sent, by member id
+
+    @property
+    def reachable(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.unreachable_at is None)
+
+    @property
+    def units(self) -> int:
+        """The units of the members who will receive it."""
+        return len({m.unit_id for m in self.reachable})
+
+    @property
+    def unreachable(self) -> str:
+        """ " 2 người đã chặn bot…", or nothing."""
+        count = len(self.members) - len(self.reachable)
+        return say.REMIND_UNREACHABLE.format(count=count) if count else ""
+
+
+async def reminding(
+    uow: UnitOfWork, campaign: Campaign, campaign_id: int, root: Unit, now: datetime
+) -> Broadcast:
+    """/remind from ``root``: the members of the units under it whose report is not sent, each
+    told what their report still lacks."""
+    area = await load_subtree(uow, campaign, campaign_id, root.id, now)
     missing = {
         unit.id: unit
         for unit in area.units
         if not area.children(unit.id) and area.progress(unit.id) != SUBMITTED
     }
-    members = [m for m in await ctx.uow.reminders.audience_under(root.id) if m.unit_id in missing]
-    reachable = [m for m in members if m.unreachable_at is None]
-    units = {m.unit_id for m in reachable}
-    if not reachable:
-        return Outcome([Reply(say.REMIND_NOBODY.format(area=root.name))])
-    if fold(request.arguments) not in CONFIRM_WORDS:
-        text = say.REMIND_CONFIRM.format(
-            units=len(units),
-            area=root.name,
-            people=len(reachable),
-            skipped=_unreachable(members, reachable),
-        )
-        return Outcome([Reply(text)])
+    members = [m for m in await uow.reminders.audience_under(root.id) if m.unit_id in missing]
     texts = {
         unit_id: say.REMIND_NOW.format(
             area=root.name,
-            unit=missing[unit_id].name,
-            deadline=_deadline_text(ctx.campaign, missing[unit_id].kind),
+            unit=unit.name,
+            deadline=_deadline_text(campaign, unit.kind),
             missing=missing_text(area, unit_id),
         )
-        for unit_id in units
+        for unit_id, unit in missing.items()
     }
-    notices = await _send(ctx, "remind", members, lambda m: texts[m.unit_id])
-    done = say.REMIND_SENT.format(people=len(notices), units=len(units))
+    return Broadcast(
+        root,
+        tuple(members),
+        {m.id: texts[m.unit_id] for m in members if m.unreachable_at is None},
+    )
+
+
+async def announcing(uow: UnitOfWork, root: Unit, text: str) -> Broadcast:
+    """/announce from ``root``: every member of it and of the units under it, the same text."""
+    members = await uow.reminders.audience_under(root.id)
+    message = say.ANNOUNCE_FROM.format(area=root.name, text=text)
+    return Broadcast(
+        root, tuple(members), {m.id: message for m in members if m.unreachable_at is None}
+    )
+
+
+async def settle(
+    uow: UnitOfWork, year: int, key: str, broadcast: Broadcast, now: datetime
+) -> list[Notice]:
+    """Each member's line in the reminder log (those who blocked the bot as skipped), and the
+    notices to the others, each under a dedupe key of ``key`` and the member."""
+    notices: list[Notice] = []
+    for member in broadcast.members:
+        text = broadcast.texts.get(member.id)
+        status = QUEUED if text is not None else SKIPPED_UNREACHABLE
+        await uow.reminders.note(year, key, member.id, status, now)
+        if text is not None:
+            notices.append(
+                Notice(
+                    member.platform,
+                    member.chat_id,
+                    member.user_id,
+                    Reply(text),
+                    dedupe_key=f"{key}:{member.id}",
+                )
+            )
+    return notices
+
+
+def unit_and_confirmation(arguments: str) -> tuple[str | None, bool]:
+    """ "/remind THCS-02 có" -> ("THCS-02", True); "/remind" -> (None, False)."""
+    words = arguments.split()
+    confirmed = bool(words) and fold(words[-1]) in CONFIRM_WORDS
+    if confirmed:
+        words = words[:-1]
+    if len(words) > 1 and fold(" ".join(words[-2:])) in CONFIRM_WORDS:  # "đồng ý"
+        words, confirmed = words[:-2], True
+    return (words[0] if words else None), confirmed
+
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def unit_and_text(arguments: str) -> tuple[str | None, str]:
+    """ "/announce THCS-02: Họp lúc 14h" -> ("THCS-02", "Họp lúc 14h").
+
+    A first word ending in a colon names the unit when it is written as codes are (Latin
+    letters, digits, "-", "_", "."); "Gấp: …" or "Lưu ý: …" stays the text.
+    """
+    first, _space, rest = arguments.strip().partition(" ")
+    if first.endswith(":") and _CODE.fullmatch(first[:-1]):
+        return first[:-1], rest.strip()
+    return None, arguments.strip()
+
+
+# /remind -------------------------------------------------------------------------------------
+
+
+async def remind(request: Request) -> Outcome:
+    """ "/remind [UNIT]": the count of members of the units of the area (or of the unit named
+    within it) whose report is not sent; "/remind [UNIT] có": the reminders, each naming what
+    its report still lacks."""
+    ctx = request.ctx
+    code, confirmed = unit_and_confirmation(request.arguments)
+    root = await _root(request, code, "remind")
+    if not isinstance(root, Unit):
+        return Outcome([root])
+    broadcast = await reminding(ctx.uow, ctx.campaign, ctx.campaign_id, root, ctx.now)
+    if not broadcast.reachable:
+        return Outcome([Reply(say.REMIND_NOBODY.format(area=root.name))])
+    if not confirmed:
+        command = f"/remind {code} có" if code else "/remind có"
+        counts = remind_counts(broadcast)
+        return Outcome([Reply(say.REMIND_CONFIRM.format(counts=counts, command=command))])
+    key = f"remind:{ctx.inbox_id}"
+    notices = await settle(ctx.uow, ctx.campaign.year, key, broadcast, ctx.now)
+    done = say.REMIND_SENT.format(people=len(notices), units=broadcast.units)
     return Outcome([Reply(done)], notices=notices)
+
+
+def remind_counts(broadcast: Broadcast) -> str:
+    """ "Sẽ nhắc 3 đơn vị chưa gửi báo cáo thuộc …: 5 người nhận." """
+    return say.REMIND_COUNTS.format(
+        units=broadcast.units,
+        area=broadcast.area.name,
+        people=len(broadcast.reachable),
+        skipped=broadcast.unreachable,
+    )
 
 
 # /announce -----------------------------------------------------------------------------------
 
 
 async def announce(request: Request) -> Outcome:
-    """ "/announce TEXT": the count of members of the area who will receive it, the text kept
-    for the answer; "/announce có": sent to them all."""
+    """ "/announce [UNIT:] TEXT": the count of members of the area (or of the unit named within
+    it) who will receive it, the text kept for the answer; "/announce có": sent to them all."""
     ctx = request.ctx
-    root = await _root(request, None)
-    if not isinstance(root, Unit):
-        return Outcome([root])
     confirmed = fold(request.arguments) in CONFIRM_WORDS
-    text = ctx.data.get(ANNOUNCE_KEY) if confirmed else request.arguments
+    if confirmed:
+        text, code = ctx.data.get(ANNOUNCE_KEY), ctx.data.get(ANNOUNCE_UNIT_KEY)
+    else:
+        code, text = unit_and_text(request.arguments)
     if not isinstance(text, str) or not text:
         return Outcome([Reply(say.ANNOUNCE_NOTHING if confirmed else say.ANNOUNCE_USAGE)])
-    members = await ctx.uow.reminders.audience_under(root.id)
-    reachable = [m for m in members if m.unreachable_at is None]
-    if not reachable:
+    root = await _root(request, code if isinstance(code, str) else None, "announce")
+    if not isinstance(root, Unit):
+        return Outcome([root])
+    broadcast = await announcing(ctx.uow, root, text)
+    if not broadcast.reachable:
         return Outcome([Reply(say.ANNOUNCE_NOBODY.format(area=root.name))])
     if not confirmed:
-        shown = say.ANNOUNCE_CONFIRM.format(
-            people=len(reachable),
-            units=len({m.unit_id for m in reachable}),
-            area=root.name,
-            skipped=_unreachable(members, reachable),
-            text=text,
-        )
-        return Outcome([Reply(shown)], data={**ctx.data, ANNOUNCE_KEY: text})
-    message = say.ANNOUNCE_FROM.format(area=root.name, text=text)
-    notices = await _send(ctx, "announce", members, lambda _m: message)
-    rest = {k: v for k, v in ctx.data.items() if k != ANNOUNCE_KEY}
+        shown = say.ANNOUNCE_CONFIRM.format(counts=announce_counts(broadcast), text=text)
+        data = {**ctx.data, ANNOUNCE_KEY: text, ANNOUNCE_UNIT_KEY: code}
+        return Outcome([Reply(shown)], data=data)
+    notices = await settle(
+        ctx.uow, ctx.campaign.year, f"announce:{ctx.inbox_id}", broadcast, ctx.now
+    )
+    rest = {k: v for k, v in ctx.data.items() if k not in {ANNOUNCE_KEY, ANNOUNCE_UNIT_KEY}}
     return Outcome(
         [Reply(say.ANNOUNCE_SENT.format(people=len(notices)))], data=rest, notices=notices
+    )
+
+
+def announce_counts(broadcast: Broadcast) -> str:
+    """ "Thông báo sau sẽ gửi tới 5 người thuộc 3 đơn vị của …" """
+    return say.ANNOUNCE_COUNTS.format(
+        people=len(broadcast.reachable),
+        units=broadcast.units,
+        area=broadcast.area.name,
+        skipped=broadcast.unreachable,
     )
 
 
 # Shared --------------------------------------------------------------------------------------
 
 
-async def _root(request: Request, code: str | None) -> Unit | Reply:
+async def _root(request: Request, code: str | None, command: str = "calendar") -> Unit | Reply:
     """The unit named (within the sender's area), else the admin's own."""
     ctx, access = request.ctx, request.access
     if code:
-        unit = await named_unit(ctx, access, code, "calendar")
+        unit = await named_unit(ctx, access, code, command)
         return unit if unit is not None else Reply(say.ADMIN_NO_SUCH_UNIT.format(code=code))
     unit = await home(ctx, access)
     if unit is not None:
         return unit
     tops = await ctx.uow.units.tops()
     return Reply(say.CAL_NO_HOME.format(example=tops[0].code if tops else "XA-01"))
-
-
-def _unreachable(members: Sequence[Member], reachable: Sequence[Member]) -> str:
-    count = len(members) - len(reachable)
-    return say.REMIND_UNREACHABLE.format(count=count) if count else ""
-
-
-async def _send(
-    ctx: Context, kind: str, members: Sequence[Member], text_of: _TextOf
-) -> list[Notice]:
-    """A notice to each reachable member, and each member's line in the reminder log."""
-    key = f"{kind}:{ctx.inbox_id}"
-    notices: list[Notice] = []
-    for member in members:
-        status = SKIPPED_UNREACHABLE if member.unreachable_at is not None else QUEUED
-        await ctx.uow.reminders.note(ctx.campaign.year, key, member.id, status, ctx.now)
-        if status == QUEUED:
-            notices.append(
-                Notice(
-                    member.platform,
-                    member.chat_id,
-                    member.user_id,
-                    Reply(text_of(member)),
-                    dedupe_key=f"{key}:{member.id}",
-                )
-            )
-    return notices

@@ -1033,10 +1033,10 @@ REMIND_NOW = (
     "Nhắc từ quản trị {area}: báo cáo của {unit} chưa gửi (hạn: {deadline}).\n"
     "Báo cáo {missing}.\nGõ «tiếp tục» để làm tiếp từ chỗ đã dừng."
 )
-REMIND_CONFIRM = (
-    "Sẽ nhắc {units} đơn vị chưa gửi báo cáo thuộc {area}: {people} người nhận.{skipped}\n"
-    "Gõ «/remind có» để gửi."
+REMIND_COUNTS = (
+    "Sẽ nhắc {units} đơn vị chưa gửi báo cáo thuộc {area}: {people} người nhận.{skipped}"
 )
+REMIND_CONFIRM = "{counts}\nGõ «{command}» để gửi."
 REMIND_UNREACHABLE = " {count} người đã chặn bot nên không nhận được."
 REMIND_NOBODY = (
     "Không có ai để nhắc: các đơn vị thuộc {area} đã gửi báo cáo hoặc chưa có ai tham gia."
@@ -1044,13 +1044,14 @@ REMIND_NOBODY = (
 REMIND_SENT = "Đã gửi lời nhắc tới {people} người của {units} đơn vị."
 # /announce TEXT: to every member of the area.
 ANNOUNCE_USAGE = (
-    "Gõ /announce NỘI DUNG để soạn thông báo cho mọi thành viên thuộc đơn vị của thầy/cô; "
+    "Gõ /announce NỘI DUNG để soạn thông báo cho mọi thành viên thuộc đơn vị của thầy/cô, "
+    "hoặc /announce MÃ_ĐƠN_VỊ: NỘI DUNG cho riêng một đơn vị trực thuộc; "
     "bot cho biết số người nhận trước khi gửi."
 )
-ANNOUNCE_CONFIRM = (
-    "Thông báo sau sẽ gửi tới {people} người thuộc {units} đơn vị của {area}.{skipped}\n\n"
-    "{text}\n\nGõ «/announce có» để gửi."
+ANNOUNCE_COUNTS = (
+    "Thông báo sau sẽ gửi tới {people} người thuộc {units} đơn vị của {area}.{skipped}"
 )
+ANNOUNCE_CONFIRM = "{counts}\n\n{text}\n\nGõ «/announce có» để gửi."
 ANNOUNCE_NOTHING = "Chưa có thông báo nào chờ gửi. Gõ /announce NỘI DUNG để soạn."
 ANNOUNCE_FROM = "Thông báo từ {area}:\n{text}"
 ANNOUNCE_SENT = "Đã gửi thông báo tới {people} người."
@@ -1058,9 +1059,11 @@ ANNOUNCE_NOBODY = "Chưa có ai tham gia trong các đơn vị thuộc {area}: k
 ADMIN_HELP_CALENDAR = (
     "• /calendar [MÃ_ĐƠN_VỊ]: lịch nhắc việc, đã gửi cho bao nhiêu người, lỗi hoặc bỏ qua"
 )
-ADMIN_HELP_REMIND = "• /remind: nhắc ngay các đơn vị chưa gửi báo cáo (báo số người nhận trước)"
+ADMIN_HELP_REMIND = (
+    "• /remind [MÃ_ĐƠN_VỊ]: nhắc ngay các đơn vị chưa gửi báo cáo (báo số người nhận trước)"
+)
 ADMIN_HELP_ANNOUNCE = (
-    "• /announce NỘI DUNG: gửi thông báo tới mọi thành viên (báo số người nhận trước)"
+    "• /announce [MÃ_ĐƠN_VỊ:] NỘI DUNG: gửi thông báo tới mọi thành viên (báo số người nhận trước)"
 )
 # ``tuanle calendar simulate``: the calendar on a fast clock, against the real platforms.
 CLI_CALENDAR_SIMULATE = (

@@ -143,3 +143,57 @@ async def test_calendar_counts_a_send_the_platform_refused_for_good(
 
     announce = next(line for line in shown.splitlines() if "Thông báo chủ đề" in line)
     assert "đã gửi 2 người" in announce and "1 tin gửi lỗi" in announce
+
+
+async def test_remind_naming_a_unit_reaches_only_that_unit_and_says_how_to_confirm(
+    people: dict[str, MemoryChat],
+) -> None:
+    asked = texts(await people["admin"].send("/remind THCS-02"))
+    assert "1 đơn vị" in asked and "Trường THCS Kim Hoa" in asked
+    assert "/remind THCS-02 có" in asked
+
+    done = texts(await people["admin"].send("/remind THCS-02 có"))
+
+    assert "Đã gửi lời nhắc tới 1 người" in done
+    assert "chưa nhập mục nào" in texts(await people["binh"].flush())
+    nobody = texts(await people["admin"].send("/remind THCS-01 có"))  # it submitted
+    assert "Không có ai để nhắc" in nobody
+    assert await people["lan"].flush() == []
+
+
+async def test_announce_to_a_unit_named_before_a_colon_reaches_only_its_members(
+    people: dict[str, MemoryChat],
+) -> None:
+    asked = texts(await people["admin"].send("/announce THCS-02: Nộp ảnh trước thứ Sáu"))
+    assert "1 người" in asked and "Trường THCS Kim Hoa" in asked
+    assert "Nộp ảnh trước thứ Sáu" in asked and "THCS-02:" not in asked
+
+    await people["admin"].send("/announce có")
+
+    assert "Nộp ảnh trước thứ Sáu" in texts(await people["binh"].flush())
+    assert await people["lan"].flush() == []
+
+
+async def test_a_colon_after_words_that_are_no_code_is_part_of_the_text(
+    people: dict[str, MemoryChat],
+) -> None:
+    asked = texts(await people["admin"].send("/announce Gấp: họp lúc 14h"))
+    assert "3 người" in asked and "Gấp: họp lúc 14h" in asked
+
+
+async def test_a_unit_outside_the_admins_area_is_answered_as_unknown(
+    app: App, people: dict[str, MemoryChat]
+) -> None:
+    async with app.uows() as uow:
+        other = await uow.units.add("XA-KH", "UBND xã Kim Hải", "commune", None, NOW)
+        await uow.units.add("THCS-09", "Trường THCS Kim Hải", "school", other, NOW)
+        await uow.commit()
+    stranger = await joined(app, "XA-KH", "admin", "admin-kh")
+
+    for asked in ("/remind THCS-02 có", "/announce THCS-02: Họp gấp", "/remind KHONG-CO"):
+        said = texts(await stranger.send(asked))
+        code = asked.split()[1].rstrip(":")
+        assert say.ADMIN_NO_SUCH_UNIT.format(code=code) in said
+    await stranger.send("/announce có")
+    assert await people["binh"].flush() == []
+    assert await people["lan"].flush() == []
