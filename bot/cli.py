@@ -27,6 +27,15 @@ from bot.units_import import ImportRefused, import_units
 from bot.unreachable import DatabaseUnreachable, describe_unreachable, unreachable_reason
 from handlers import messages as say
 from handlers.admin import end, revocable, revocable_text
+from handlers.calendar_admin import (
+    Broadcast,
+    announce_counts,
+    announcing,
+    remind_counts,
+    reminding,
+    settle,
+)
+from handlers.common import fold
 from handlers.join import ROLES, create_invite, issue_invite
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -209,6 +218,17 @@ def _parser() -> argparse.ArgumentParser:
         "--speed", type=_speed, default=3600.0, metavar=say.CLI_META_SPEED, help=say.CLI_SIM_SPEED
     )
     rehearsal.set_defaults(func=calendar_simulate)
+    reminding = calendar.add_parser("remind", help=say.CLI_CALENDAR_REMIND)
+    reminding.add_argument(
+        "unit", nargs="?", metavar=say.CLI_META_UNIT, help=say.CLI_CALENDAR_AREA
+    )
+    reminding.add_argument("--yes", action="store_true", help=say.CLI_CALENDAR_YES)
+    reminding.set_defaults(func=calendar_remind)
+    announcing = calendar.add_parser("announce", help=say.CLI_CALENDAR_ANNOUNCE)
+    announcing.add_argument("text", metavar=say.CLI_META_TEXT, help=say.CLI_CALENDAR_TEXT)
+    announcing.add_argument("--unit", metavar=say.CLI_META_UNIT, help=say.CLI_CALENDAR_AREA)
+    announcing.add_argument("--yes", action="store_true", help=say.CLI_CALENDAR_YES)
+    announcing.set_defaults(func=calendar_announce)
     return parser
 
 
@@ -555,3 +575,118 @@ async def calendar_show(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return await _with_app(settings, work)
+
+
+# ``tuanle calendar remind`` and ``announce``: /remind and /announce with a superadmin's reach.
+
+YES_WORDS = frozenset({"y", "yes", "c", "co", "gui", "ok", "dong y"})
+
+
+async def calendar_remind(settings: Settings, args: argparse.Namespace) -> int:
+    """/remind from the command line: the units of the area still missing, each told what its
+    report lacks; asks first unless ``--yes``."""
+
+    async def work(app: App) -> int:
+        async def count(uow: UnitOfWork) -> Broadcast:
+            root = await _area(uow, args.unit, "remind")
+            campaign, campaign_id = app.engine.campaign, app.engine.campaign_id
+            return await reminding(uow, campaign, campaign_id, root, _now())
+
+        def preview(broadcast: Broadcast) -> list[str]:
+            example = next(iter(broadcast.texts.values()))
+            return [remind_counts(broadcast), "", say.CLI_CALENDAR_EXAMPLE, example]
+
+        def done(broadcast: Broadcast, people: int) -> str:
+            return say.REMIND_SENT.format(people=people, units=broadcast.units)
+
+        return await _broadcast(app, "remind", args.yes, count, preview, done, say.REMIND_NOBODY)
+
+    return await _with_app(settings, work)
+
+
+async def calendar_announce(settings: Settings, args: argparse.Namespace) -> int:
+    """/announce from the command line: the text to every member of the area; asks first
+    unless ``--yes``."""
+    text = args.text.strip()
+    if not text:
+        raise ValueError(say.CLI_CALENDAR_NO_TEXT)
+
+    async def work(app: App) -> int:
+        async def count(uow: UnitOfWork) -> Broadcast:
+            return await announcing(uow, await _area(uow, args.unit, "announce"), text)
+
+        def preview(broadcast: Broadcast) -> list[str]:
+            return [announce_counts(broadcast), "", next(iter(broadcast.texts.values()))]
+
+        def done(_broadcast: Broadcast, people: int) -> str:
+            return say.ANNOUNCE_SENT.format(people=people)
+
+        return await _broadcast(
+            app, "announce", args.yes, count, preview, done, say.ANNOUNCE_NOBODY
+        )
+
+    return await _with_app(settings, work)
+
+
+async def _area(uow: UnitOfWork, code: str | None, command: str) -> Unit:
+    """The unit named, or the top of the tree when there is one (the command line reaches
+    every unit, as a superadmin does)."""
+    if code is not None:
+        return await _unit(uow, code)
+    tops = await uow.units.tops()
+    if len(tops) == 1:
+        return tops[0]
+    if not tops:
+        raise LookupError(say.ADMIN_NO_UNITS)
+    codes = ", ".join(top.code for top in tops)
+    raise LookupError(say.CLI_CALENDAR_NAME_A_UNIT.format(codes=codes, command=command))
+
+
+async def _broadcast(
+    app: App,
+    kind: str,
+    yes: bool,
+    count: Callable[[UnitOfWork], Awaitable[Broadcast]],
+    preview: Callable[[Broadcast], list[str]],
+    done: Callable[[Broadcast, int], str],
+    nobody: str,
+) -> int:
+    """Shows who would receive it and what; on --yes (or "y" at a terminal) counts again and
+    queues the messages with their log lines in one transaction, as the chat's "có" does."""
+    async with app.uows() as uow:
+        broadcast = await count(uow)
+    if not broadcast.reachable:
+        print(nobody.format(area=broadcast.area.name))
+        return 0
+    if not yes:
+        print("\n".join(preview(broadcast)))
+        if not sys.stdin.isatty():
+            print(say.CLI_ERROR.format(error=say.CLI_CALENDAR_NEEDS_YES), file=sys.stderr)
+            return 1
+        if fold(await asyncio.to_thread(input, say.CLI_CALENDAR_ASK)) not in YES_WORDS:
+            print(say.CLI_CALENDAR_NOT_SENT)
+            return 1
+    now = _now()
+    outbox = app.engine.outbox
+    async with app.uows() as uow:
+        broadcast = await count(uow)  # the chat's "có" counts again too
+        key = f"{kind}:cli:{now:%Y%m%dT%H%M%S%f}"
+        notices = await settle(uow, app.engine.campaign.year, key, broadcast, now)
+        for notice in notices:
+            await uow.outbox.add(
+                platform=notice.platform,
+                chat_id=notice.chat_id,
+                user_id=notice.user_id,
+                payload=notice.reply.to_payload(),
+                kind="notice",
+                now=now,
+                version=notice.reply.version,
+                dedupe_key=notice.dedupe_key,
+                not_before=outbox.due_after(),
+            )
+        detail = {"unit": broadcast.area.code, "people": len(notices), "key": key}
+        uow.audit.record("cli", f"calendar.{kind}", detail, now)
+        await uow.commit()
+    print(done(broadcast, len(notices)))
+    print(say.CLI_CALENDAR_QUEUED, file=sys.stderr)
+    return 0

@@ -861,6 +861,25 @@ CLI_CALENDAR = "lịch nhắc việc của đợt hưởng ứng"
 CLI_CALENDAR_SHOW = "in lịch nhắc việc, từng đơn vị, theo giờ Việt Nam"
 CLI_CALENDAR_YEAR = "năm của đợt hưởng ứng (mặc định: năm đang chạy)"
 CLI_CALENDAR_UNIT = "chỉ đơn vị này và các đơn vị trực thuộc"
+# ``tuanle calendar remind`` and ``announce``: /remind and /announce from the command line.
+CLI_CALENDAR_REMIND = "nhắc ngay các đơn vị chưa gửi báo cáo, như /remind (hỏi trước khi gửi)"
+CLI_CALENDAR_ANNOUNCE = "gửi thông báo tới mọi thành viên, như /announce (hỏi trước khi gửi)"
+CLI_CALENDAR_AREA = "đơn vị (cùng các đơn vị trực thuộc) nhận tin; mặc định: đơn vị cấp cao nhất"
+CLI_CALENDAR_TEXT = "nội dung thông báo (đặt trong dấu ngoặc kép)"
+CLI_CALENDAR_YES = "gửi luôn, không hỏi lại"
+CLI_META_TEXT = "NỘI_DUNG"
+CLI_CALENDAR_EXAMPLE = "Ví dụ một tin sẽ gửi:"
+CLI_CALENDAR_ASK = "Gửi ngay? [y/N] "
+CLI_CALENDAR_NOT_SENT = "Chưa gửi gì."
+CLI_CALENDAR_NEEDS_YES = "chưa gửi gì: không có ai để hỏi xác nhận, thêm --yes để gửi"
+CLI_CALENDAR_NO_TEXT = "nội dung thông báo trống"
+CLI_CALENDAR_NAME_A_UNIT = (
+    "có nhiều đơn vị cấp cao nhất ({codes}): ghi mã đơn vị, ví dụ tuanle calendar {command} "
+    "MÃ_ĐƠN_VỊ (với announce: --unit MÃ_ĐƠN_VỊ)"
+)
+CLI_CALENDAR_QUEUED = (
+    "Các tin đã vào hàng gửi: tuanle run đang chạy sẽ gửi đi (nếu chưa chạy, gửi khi khởi động)."
+)
 CALENDAR_HEAD = (
     "Lịch nhắc việc — Tuần lễ hưởng ứng học tập suốt đời năm {year}\n"
     "Chủ đề: {theme}\n"
