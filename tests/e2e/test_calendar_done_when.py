@@ -4,7 +4,7 @@ Telegram and Zalo servers at once, on its fast clock.
 **A September–October.** A commune (UBND xã Kim Long) and three schools on the 2023 campaign
 (week 02–08/10, reports before 20/10); TH-03 holds its opening on its own day, 03/10. Teachers
 and the commune's two admins on both platforms, bound before the run. The command runs
-24/09–20/10 at 43,200 times the real pace (half a simulated day a second). During it, as
+24/09–20/10 at 57,600 times the real pace (16 simulated hours a second). During it, as
 a person would and at points the test observes (never a sleep): Hòa (Telegram, THCS-02) blocks
 the bot once she has the opening's eve reminder; Mai (Zalo, THCS-01) fills her report through
 the chat once the opening day is reminded, and sends it (``gửi báo cáo``) once the bot has told
@@ -22,18 +22,21 @@ killed with SIGKILL, and the same command is started again: it replays the day f
 reminder log keeps the announcement from being queued again, and the outbox sends what was
 queued and not yet marked sent.
 
-What the design guarantees, and what this test asserts exactly: delivery is at least once,
-never more than once per crash and per person. A row is marked sent in its own short
-transaction just after the platform answered OK (``bot/platforms/dispatch.py``, ``Delivery``;
-``bot/engine/outbox.py``); one chat's messages go one at a time, each marked before the next is
-claimed. Neither the Telegram Bot API nor Zalo's takes an idempotency key, so a message the
-platform accepted in the instant before the kill, whose mark was not committed, cannot be told
-from one that never left: it is sent again after the restart. So, per member: a row marked sent
-at the kill is never sent again; a row queued and not marked sent is sent once more, after one
-copy if the platform had already taken it, which makes that member's second copy; a member not
-queued yet is queued and sent once. Nobody is dropped. The test reads the outbox as the kill left
-it and the fake servers' records (once they have finished every request the dead process made),
-and asserts each member's count equals exactly that.
+What the design guarantees, and what this test asserts exactly. Queuing is exactly once: the
+reminder log and the outbox rows are written in one transaction, so the restart queues only the
+members the killed process had not queued, and nobody twice. Delivery is at least once: a row is
+marked sent in a transaction of its own just after the platform answered OK
+(``bot/platforms/dispatch.py``'s ``Delivery``, ``bot/engine/outbox.py``), one chat's messages
+one at a time, each marked before the chat's next is claimed. Neither the Telegram Bot API nor
+Zalo's takes an idempotency key, so a message the platform took before the kill whose mark was
+not committed cannot be told from one that never left: the restart sends it again. Per member,
+then: a row marked sent at the kill is never sent again; a row queued and not marked is sent
+once more (a second copy if the platform had taken the first); a member not queued yet is
+queued and sent once; nobody is dropped and nobody gets three. The test reads the outbox as the
+kill left it and what the fake servers took (once they have answered every request the dead
+process made) and asserts each member's count is exactly that. How many get two depends on how
+far the marks trail the sends when the kill falls (a few tens of the 160 taken, on a loaded
+2-core machine); it cannot be zero in principle.
 """
 
 from __future__ import annotations
@@ -177,7 +180,7 @@ port = 0""",
 ADMIN_TG, LAN, HOA, BINH = 8001, 8002, 8003, 8004
 ADMIN_ZL = "ad0000000000000000000001"
 MAI, TUAN, THU = "a10000000000000000000002", "a10000000000000000000003", "a10000000000000000000004"
-SPEED = 43_200
+SPEED = 57_600
 
 
 @dataclass(frozen=True)
@@ -463,7 +466,7 @@ async def quiet(tg: FakeTelegram, zl: FakeZalo) -> None:
             await asyncio.sleep(0)
 
 
-async def test_kill_9_in_the_middle_of_a_wave_neither_repeats_nor_drops_anyone(
+async def test_kill_9_mid_wave_drops_nobody_and_repeats_only_what_was_taken_unmarked(
     tmp_path: Path,
 ) -> None:
     async with FakeTelegram() as tg, FakeZalo() as zl:
@@ -476,8 +479,9 @@ async def test_kill_9_in_the_middle_of_a_wave_neither_repeats_nor_drops_anyone(
         finally:
             await app.close()
 
-        def taken() -> int:
-            return sum(copies(tg, zl, member) for member in members)
+        def taken() -> int:  # every message of this day is the announcement
+            sent = [*tg.sent, *zl.sent]
+            return sum(1 for message in sent if message.method == "sendMessage")
 
         process = await simulate(config, "25/09/2023", "25/09/2023", WAVE_SPEED)
         output = Output(process)
@@ -518,9 +522,26 @@ async def test_kill_9_in_the_middle_of_a_wave_neither_repeats_nor_drops_anyone(
                 assert after[member.id] == before[member.id] + 1, member  # sent once more
             else:
                 assert before[member.id] == 0 and after[member.id] == 1, member
+        app = await build(settings)
+        try:
+            async with app.uows() as uow:
+                logged = await uow.session.execute(
+                    select(ReminderLog.member_id, ReminderLog.status, OutboxMessage.status).join(
+                        OutboxMessage, OutboxMessage.id == ReminderLog.outbox_id
+                    )
+                )
+                lines = list(logged.tuples())
+        finally:
+            await app.close()
+        # Queued once per member, across the kill: each one line, one outbox row, sent.
+        assert sorted(member for member, _, _ in lines) == sorted(m.id for m in members)
+        assert {(status, row) for _, status, row in lines} == {("queued", "sent")}
+        assert output.lines[-1] == say.SIM_DAY.format(
+            day=date(2023, 9, 25), queued=len(members), skipped=0, dropped=0, failed=0
+        )
         twice = [m for m in members if after[m.id] == 2]
-        # The only repeats: the messages the platform took in the instant before the kill,
-        # whose mark had not been committed; one chat has at most one such message.
+        # The only repeats: the messages the platform took before the kill whose mark had not
+        # been committed; one chat has at most one such message.
         assert {m.id for m in twice} == {m.id for m in members if m.id in pending and before[m.id]}
         assert min(after.values()) == 1  # nobody dropped
         print(  # the figures of the run, for the report (pytest -s)
