@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import re
 import statistics
 import sys
@@ -101,7 +102,13 @@ def _summary(result: dict[str, Any]) -> str:
             f"{result['messages']} messages, {result['per_second']}/s, "
             f"p99 first {result['text_first_p99']} ms"
         )
-    return ", ".join(f"{k} {v}" for k, v in result.items() if isinstance(v, int | float))[:160]
+    skip = {"busy", "try", "rest_cores", "own_cores", "measured_s", "teachers", "repeat"}
+    shown = [
+        f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}"
+        for key, value in result.items()
+        if key not in skip and isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    return ", ".join(shown)[:200]
 
 
 async def _with_cpu(coroutine: Any) -> dict[str, Any]:
@@ -143,8 +150,9 @@ async def rush_all(
 
 
 def _median(results: list[dict[str, Any]], key: str) -> float:
+    """The median of a figure over runs; NaN when no run has it (no photo reached, say)."""
     values = [float(r[key]) for r in results if key in r]
-    return statistics.median(values) if values else 0.0
+    return statistics.median(values) if values else math.nan
 
 
 # -- fan-out and export, as their own commands ------------------------------------------------
@@ -173,9 +181,19 @@ async def fanout_run(members: int) -> dict[str, Any]:
     for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip() and " " not in key.strip():
-            figures[key.strip()] = value.strip()
+            figures[key.strip()] = _number(value.strip())
     figures["run_s"] = round(wall, 1)
     return figures
+
+
+def _number(text: str) -> Any:
+    """A printed figure as a number when it is one."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 async def export_run(units: int, evidence: int) -> dict[str, Any]:
@@ -206,6 +224,8 @@ async def export_run(units: int, evidence: int) -> dict[str, Any]:
 
 
 def _ms(value: float) -> str:
+    if math.isnan(value):
+        return "–"
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
@@ -248,7 +268,7 @@ def rush_section(data: dict[str, Any], cap: float, repeat: int) -> list[str]:
     out += [
         "\nIn detail (medians; texts and presses / photos; first reply → last reply):\n\n",
         "| teachers at once | bot | messages | p50 | p95 | p99 | photos p50 | photos p99 "
-        "| walks done | the bot's CPU, cores |\n",
+        "| walks done | the bot's CPU: cores, ms a message |\n",
         "|---|---|---|---|---|---|---|---|---|---|\n",
     ]
     for row in rows:
@@ -268,7 +288,8 @@ def rush_section(data: dict[str, Any], cap: float, repeat: int) -> list[str]:
                 f"| {row.label} | {name} | {_median(runs, 'messages'):,.0f} | "
                 + " | ".join(cells)
                 + f" | {_median(runs, 'walks_done'):.0f} of {row.teachers}"
-                f" | {_median(runs, 'own_cores'):.2f} |\n"
+                f" | {_median(runs, 'bot_cores'):.2f}, {_median(runs, 'cpu_ms_per_message'):.1f}"
+                " |\n"
             )
     return out
 
@@ -380,7 +401,8 @@ def footprint_section(fp: dict[str, Any]) -> list[str]:
 
 def fanout_section(result: dict[str, Any]) -> list[str]:
     busy = " (busy)" if result.get("busy") else ""
-    keys = [k for k in result if k not in ("command", "busy", "try", "rest_cores", "own_cores")]
+    skip = ("command", "busy", "try", "rest_cores", "own_cores", "measured_s")
+    keys = [k for k in result if k not in skip]
     lines = [
         f"## Reminder fan-out{busy}\n\n",
         f"`{result['command']}` (bench/fanout.py: one reminder to every member through the"
@@ -428,7 +450,7 @@ def runs_section(log: list[dict[str, Any]]) -> list[str]:
     ]
     for entry in log:
         lines.append(
-            f"| {entry['what']} | {entry.get('try', 1)} | {entry.get('wall_s', 0):.1f} s"
+            f"| {entry['what']} | {entry.get('try', 1)} | {entry.get('measured_s', 0):.1f} s"
             f" | {entry.get('rest_cores', 0):.2f} | {entry.get('own_cores', 0):.2f}"
             f" | {'busy' if entry.get('busy') else ''} | {_summary(entry)} |\n"
         )

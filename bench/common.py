@@ -94,7 +94,7 @@ def _machine_busy_ticks() -> int:
     return sum(values) - values[3] - values[4]
 
 
-def _process_ticks(pid: int) -> int:
+def process_ticks(pid: int) -> int:
     """A process's own user and system ticks (not its children's); 0 once gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -141,12 +141,12 @@ class RestCpu:
 
     def _sample(self) -> None:
         for pid in tree(os.getpid()):
-            ticks = _process_ticks(pid)
+            ticks = process_ticks(pid)
             self._own += max(0, ticks - self._last.get(pid, 0))
             self._last[pid] = ticks
 
     def start(self) -> None:
-        self._last = {pid: _process_ticks(pid) for pid in tree(os.getpid())}
+        self._last = {pid: process_ticks(pid) for pid in tree(os.getpid())}
         self._own = 0
         self._start_busy = _machine_busy_ticks()
         self._start = time.monotonic()
@@ -169,7 +169,7 @@ class RestCpu:
         return {
             "rest_cores": round(rest / CLK / wall, 3),
             "own_cores": round(self._own / CLK / wall, 3),
-            "wall_s": round(wall, 2),
+            "measured_s": round(wall, 2),
         }
 
 

@@ -1,7 +1,9 @@
 """Benchmark of one reminder fanned out to 5,000 members through the outbox (not a test).
 
     .venv/bin/python -m bench.fanout [--members 5000] [--rate 30] [--server window|bucket]
-        [--client-rate 30] [--client-burst N] [--no-record]
+        [--client-rate 30] [--margin 0.03] [--record FILE]
+
+From Python (the ``python -m bench`` command): ``await run(members, server)`` returns the figures.
 
 Builds a migrated SQLite database in a temporary directory: a commune of schools, one teacher
 (a Telegram reporter) in each, bulk-inserted. The reminder sender ticks once with its clock at
@@ -12,10 +14,11 @@ real path (outbox rows and reminder-log lines, a batch a transaction), while the
 ``sendMessage`` beyond ``--rate`` in the last second (``--server window``, the strictest reading
 of "about 30 a second"; ``--server bucket``: beyond a token bucket of the same shape as the
 sender's) or beyond one a second to a chat is answered 429 with ``retry_after`` 1.
-``--client-rate`` and ``--client-burst`` change the sender's bot bucket, to measure a change to
+``--client-rate`` and ``--margin`` change the sender's bot budget, to measure a change to
 ``SendLimits`` before making it.
 
-Prints, and appends to bench/RESULTS.md with the machine and the date: the sends accepted per
+Prints, and with ``--record FILE`` appends to that Markdown file with the machine and the date
+(bench/RESULTS.md is written by ``python -m bench``): the sends accepted per
 second from the first to the last (against the limit; target at least 0.95 of it), the chats
 that got the reminder twice and those that never got it (targets zero), and the 429s received
 (target under 1% of the sends). Targets from issue 12.
@@ -46,7 +49,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from bot.app import App, build  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine.reminders import ReminderSender, lock_for  # noqa: E402
-from bot.platforms.dispatch import SendLimits, _Bucket  # noqa: E402
+from bot.platforms.limits import MARGIN_SECONDS, SendLimits  # noqa: E402
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot  # noqa: E402
 from storage.models import Member, OutboxMessage, Unit  # noqa: E402
 from tests.fakes.telegram import ApiError, FakeTelegram, Files, Json  # noqa: E402
@@ -56,7 +59,6 @@ JOINED = datetime(2023, 9, 1, tzinfo=UTC)
 ANNOUNCED = datetime(2023, 9, 25, 7, 31, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 SCHOOLS_PER_COMMUNE = 100
 FIRST_CHAT = 10_000_000
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SERVERS = {
     "window": "at most the limit in any sliding second",
     "bucket": "a token bucket of the limit a second, as many at once",
@@ -90,6 +92,9 @@ class RateLimitedTelegram(FakeTelegram):
         self._tokens = float(rate)
         self._stamp = time.monotonic()
         self.refused = 0
+        self.refused_chat = 0  # of those, for the chat's limit alone
+        self.refused_at: list[float] = []  # seconds after the first accepted send
+        self._first: float | None = None
         self.accepted_at: list[float] = []
         self._window: deque[float] = deque()
         self._last_to: dict[int, float] = {}
@@ -102,9 +107,14 @@ class RateLimitedTelegram(FakeTelegram):
             self._tokens = min(self.rate, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
             chat = int(params.get("chat_id", 0))
-            if self._over(now) or now - self._last_to.get(chat, -2.0) < 1.0:
+            over, too_soon = self._over(now), now - self._last_to.get(chat, -2.0) < 1.0
+            if over or too_soon:
                 self.refused += 1
+                self.refused_at.append(now - self._first if self._first is not None else 0.0)
+                self.refused_chat += too_soon and not over
                 raise ApiError(429, retry_after=1)
+            if self._first is None:
+                self._first = now
             self._tokens -= 1
             self._window.append(now)
             self._last_to[chat] = now
@@ -170,19 +180,28 @@ async def pending(app: App) -> int:
         return int(rows.scalar_one())
 
 
-def client_limits(rate: float, burst: float | None) -> SendLimits:
-    """The sender's limits: the product's ``SendLimits`` at ``rate`` a second per bot.
-
-    ``burst`` replaces the bot bucket's size (the product fixes it at one second's worth) to
-    measure a proposed change; None leaves the product as it is.
-    """
-    limits = SendLimits(rate)
-    if burst is not None:
-        limits._bot = _Bucket(rate, burst)  # the proposal, measured here only
-    return limits
-
-
 async def run(
+    members: int = 5000,
+    server: str = "window",
+    *,
+    rate: int = 30,
+    client_rate: float | None = None,
+    margin: float = MARGIN_SECONDS,
+) -> dict[str, Any]:
+    """One wave of the reminder to ``members`` against a fake enforcing ``rate`` a second the
+    ``server`` way ("window" or "bucket"); the figures (see ``figures``).
+
+    The sender keeps the product's limits (``SendLimits`` with Telegram's defaults);
+    ``client_rate`` and ``margin`` change its bot budget, to measure a proposal.
+    """
+    if server not in SERVERS:
+        raise ValueError(f"server: one of {', '.join(SERVERS)}")
+    client = SendLimits(client_rate if client_rate is not None else float(rate), margin=margin)
+    with tempfile.TemporaryDirectory() as directory:
+        return await _run(members, rate, server, client, Path(directory))
+
+
+async def _run(
     count: int, rate: int, server: str, client: SendLimits, directory: Path
 ) -> dict[str, Any]:
     """Builds, queues the wave, sends it; the figures."""
@@ -223,10 +242,15 @@ async def run(
                 await sender.close()
                 await adapter.close()
             result = figures(fake, count, rate, tally.queued, queued_in, done_in)
-            client_note = f"{client._bot.rate:g}/s, burst {client._bot.burst:g}"
+            client_note = f"{client.per_second:g} in any second + {margin_of(client):g} s"
             return {"server": server, "client": client_note, **result}
     finally:
         await app.close()
+
+
+def margin_of(limits: SendLimits) -> float:
+    """The margin of the sender's window, in seconds (for the record)."""
+    return round(limits.window_seconds - max(1, int(limits.per_second)) / limits.per_second, 3)
 
 
 def figures(
@@ -251,13 +275,15 @@ def figures(
         "strays": len(set(per_chat) - expected),
         "http_429": fake.refused,
         "http_429_share": round(fake.refused / max(1, sends + fake.refused), 4),
+        "http_429_per_chat": fake.refused_chat,
+        "http_429_at_s": [round(at, 2) for at in fake.refused_at[:10]],
         "tick_s": round(queued_in, 1),
         "wall_s": round(done, 1),
     }
 
 
-def record(result: dict[str, Any]) -> None:
-    """Appends the run to bench/RESULTS.md with the machine and the date."""
+def record(result: dict[str, Any], path: Path) -> None:
+    """Appends the run to the Markdown file ``path`` with the machine and the date."""
     machine = f"{platform.node()}, {platform.machine()}, {os.cpu_count()} cores, "
     machine += f"Python {platform.python_version()}, SQLite"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -265,7 +291,7 @@ def record(result: dict[str, Any]) -> None:
         f"\n## Reminder fan-out, {result['members']} members ({when})\n",
         f"\nMachine: {machine}. `python -m bench.fanout --members {result['members']}"
         f" --server {result['server']}` (the fake's limit: {SERVERS[result['server']]};"
-        f" the sender's bot bucket: {result['client']}).\n\n",
+        f" the sender's bot budget: {result['client']}).\n\n",
         "| figure | value | target |\n|---|---|---|\n",
         f"| queued by one tick | {result['queued']} (tick {result['tick_s']} s) | all |\n",
         f"| sends accepted | {result['sent']} in {result['span_s']} s | |\n",
@@ -277,7 +303,7 @@ def record(result: dict[str, Any]) -> None:
         " | < 1% |\n",
         f"| wall time, tick to last send | {result['wall_s']} s | |\n",
     ]
-    with RESULTS.open("a", encoding="utf-8") as out:
+    with path.open("a", encoding="utf-8") as out:
         out.writelines(lines)
 
 
@@ -291,27 +317,30 @@ def main() -> None:
         default="window",
         help="how the fake enforces the limit: a sliding second (strict) or a token bucket",
     )
-    parser.add_argument("--client-rate", type=float, default=30.0, help="the sender's limit")
     parser.add_argument(
-        "--client-burst", type=float, default=None, help="the sender's bot bucket size"
+        "--client-rate", type=float, default=None, help="the sender's limit (default: --rate)"
     )
-    parser.add_argument("--no-record", action="store_true", help="print only")
+    parser.add_argument(
+        "--margin", type=float, default=MARGIN_SECONDS, help="seconds added to its window"
+    )
+    parser.add_argument("--record", type=Path, default=None, help="a Markdown file to append to")
+    # Kept so that older command lines still run: printing only is the default now.
+    parser.add_argument("--no-record", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
-    with tempfile.TemporaryDirectory() as directory:
-        result = asyncio.run(
-            run(
-                args.members,
-                args.rate,
-                args.server,
-                client_limits(args.client_rate, args.client_burst),
-                Path(directory),
-            )
+    result = asyncio.run(
+        run(
+            args.members,
+            args.server,
+            rate=args.rate,
+            client_rate=args.client_rate,
+            margin=args.margin,
         )
+    )
     for key, value in result.items():
         print(f"{key:>16}: {value}")
-    if not args.no_record:
-        record(result)
+    if args.record is not None:
+        record(result, args.record)
 
 
 if __name__ == "__main__":

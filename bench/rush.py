@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    CLK,
     ROOT,
     Database,
     RestCpu,
@@ -39,6 +40,7 @@ from bench.common import (
     our_config,
     percentile,
     photo,
+    process_ticks,
     rss_mb,
     seed_units,
     spawn,
@@ -175,6 +177,8 @@ def figures(teachers: list[Teacher], started: float) -> dict[str, Any]:
     for kind in ("text", "photo"):
         chosen = [t for t in timings if t.kind == kind]
         result[f"{kind}_count"] = len(chosen)
+        if not chosen:
+            continue
         for edge in ("first", "last"):
             values = [getattr(t, edge) * 1000 for t in chosen]
             for share in (50, 95, 99):
@@ -208,6 +212,9 @@ async def run(spec: RushRun) -> dict[str, Any]:
             process = await spawn(*command, log=directory / "process.log")
             ready = await wait_ready(process, fake, ready_url)
             walk = whole_report()
+            profiled = spec.profile is not None and spec.bot == "ours"
+            bot_pid = tree(process.pid)[-1] if profiled else process.pid
+            bot_ticks = process_ticks(bot_pid)
             cpu = RestCpu()
             cpu.start()
             started = time.monotonic()
@@ -223,9 +230,8 @@ async def run(spec: RushRun) -> dict[str, Any]:
                 for n in range(spec.teachers)
             ]
             await asyncio.gather(*(teacher.walk() for teacher in teachers))
+            bot_cpu = (process_ticks(bot_pid) - bot_ticks) / CLK
             load = await cpu.stop()
-            profiled = spec.profile is not None and spec.bot == "ours"
-            bot_pid = tree(process.pid)[-1] if profiled else process.pid
             rss = rss_mb(bot_pid)
             if profiled:  # py-spy writes its file once the bot it runs has ended
                 os.kill(bot_pid, signal.SIGTERM)
@@ -238,6 +244,8 @@ async def run(spec: RushRun) -> dict[str, Any]:
                 "rss_mb": round(rss, 1),
                 "capped": any(len(t.timings) < len(t.steps) for t in teachers),
                 "steps": len(walk) + 1,
+                "bot_cores": round(bot_cpu / max(1e-6, load["measured_s"]), 3),
+                "cpu_ms_per_message": round(1000 * bot_cpu / max(1, result["messages"]), 1),
                 **load,
             }
             return result
