@@ -163,20 +163,28 @@ class DeliverySettings(Strict):
     max_backoff_seconds: float = Field(default=300.0, ge=1, le=3600)
 
 
+_RULES = ReminderRules()
+
+
 class ReminderSettings(Strict):
     """The campaign calendar (bot/domain/calendar.py): days before, sending hours, quiet hours."""
 
-    announce_days_before: int = Field(default=7, ge=1, le=60)
-    deadline_days_before: list[int] = Field(default_factory=lambda: [3, 1, 0])
-    morning: time = time(7, 30)
-    evening: time = time(19, 0)
-    opening_morning: time = time(6, 30)
-    quiet_start: time = time(21, 30)
-    quiet_end: time = time(6, 0)
-    send_on_sunday: bool = False
-    late_after_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    late_days: int = Field(default=3, ge=1, le=30)
-    opening_late_until: time = time(11, 0)
+    # The defaults are the plan's own (ReminderRules), written once there.
+    announce_days_before: int = Field(default=_RULES.announce_days_before, ge=1, le=60)
+    deadline_days_before: list[int] = Field(
+        default_factory=lambda: list(_RULES.deadline_days_before)
+    )
+    morning: time = _RULES.morning
+    evening: time = _RULES.evening
+    opening_morning: time = _RULES.opening_morning
+    quiet_start: time = _RULES.quiet_start
+    quiet_end: time = _RULES.quiet_end
+    send_on_sunday: bool = _RULES.send_on_sunday
+    late_after_minutes: int = Field(
+        default=int(_RULES.late_after.total_seconds() // 60), ge=1, le=24 * 60
+    )
+    late_days: int = Field(default=_RULES.late_days, ge=1, le=30)
+    opening_late_until: time = _RULES.opening_late_until
 
     @field_validator(
         "morning",
