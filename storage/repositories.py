@@ -3,6 +3,9 @@
 The unit of work (``storage/uow.py``) owns the transaction; a repository only works inside it.
 Inserts that may race (two reporters of one unit, a duplicated delivery) go through
 ``insert … on conflict do nothing`` so both SQLite and PostgreSQL settle them without an error.
+
+The statements every incoming message runs are built once, at import, with bound parameters:
+building a SQLAlchemy statement (and its cache key) costs more CPU than SQLite takes to run it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Insert, Integer, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -37,6 +40,9 @@ from storage.models import (
     Unit,
 )
 
+_InsertKey = tuple[str, str, tuple[str, ...], str | None]
+_inserts: dict[_InsertKey, Insert] = {}
+
 
 async def _insert_ignore(
     session: AsyncSession,
@@ -48,18 +54,105 @@ async def _insert_ignore(
     """Inserts a row unless one with the same ``conflict`` columns exists.
 
     With ``returning``, gives that column of the inserted row, or None when nothing was inserted.
+    The statement (on the table, the values bound at execution) is built once per call site.
     """
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
         raise ValueError(f"unsupported database dialect {dialect!r}: use SQLite or PostgreSQL")
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+    column = None if returning is None else str(returning.key)
+    key = (dialect, model.__tablename__, tuple(conflict), column)
+    statement = _inserts.get(key)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = model.__table__
+        statement = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+        if column is not None:
+            statement = statement.returning(table.c[column])
+        _inserts[key] = statement
+    result = await session.execute(statement, values)
+    return None if column is None else result.scalar_one_or_none()
+
+
+# The per-message statements, built once (see the module's docstring). Those that load no
+# object are written on the tables (Core): the ORM's bookkeeping would only cost CPU.
+_members = cast(Table, Member.__table__)
+_outbox = cast(Table, OutboxMessage.__table__)
+_MEMBER_WITH_UNIT = (
+    select(Member, Unit)
+    .join(Unit, Member.unit_id == Unit.id)
+    .where(Member.platform == bindparam("platform"), Member.user_id == bindparam("user_id"))
+)
+_MEMBER_UNREACHABLE_BY_USER = select(_members.c.id).where(
+    _members.c.platform == bindparam("platform"),
+    _members.c.user_id == bindparam("who"),
+    _members.c.unreachable_at.is_not(None),
+)
+_MEMBER_UNREACHABLE_BY_CHAT = select(_members.c.id).where(
+    _members.c.platform == bindparam("platform"),
+    _members.c.chat_id == bindparam("who"),
+    _members.c.unreachable_at.is_not(None),
+)
+_REPORT_LOCKED = (
+    select(Report)
+    .where(Report.campaign_id == bindparam("campaign_id"), Report.unit_id == bindparam("unit_id"))
+    .with_for_update()
+)
+_ANSWERS = select(Answer).where(Answer.report_id == bindparam("report_id"))
+_CONVERSATION_LOCKED = (
+    select(Conversation)
+    .where(
+        Conversation.platform == bindparam("platform"),
+        Conversation.user_id == bindparam("user_id"),
     )
-    if returning is None:
-        await session.execute(statement)
-        return None
-    return (await session.execute(statement.returning(returning))).scalar_one_or_none()
+    .with_for_update()
+)
+_INBOX_LOCKED = select(InboxMessage).where(InboxMessage.id == bindparam("id")).with_for_update()
+
+
+def _outbox_claim() -> Any:
+    """The chat's pending rows not held by another worker (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL), each with the chat's oldest pending id, whoever holds that row."""
+    other = aliased(OutboxMessage)
+    head = (
+        select(func.min(other.id))
+        .where(
+            other.platform == bindparam("platform"),
+            other.chat_id == bindparam("chat_id"),
+            other.status == "pending",
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(OutboxMessage, head)
+        .where(
+            OutboxMessage.platform == bindparam("platform"),
+            OutboxMessage.chat_id == bindparam("chat_id"),
+            OutboxMessage.status == "pending",
+        )
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(of=OutboxMessage, skip_locked=True)
+    )
+
+
+_OUTBOX_CLAIM = _outbox_claim()
+_OUTBOX_MARK_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("outbox_id"))
+    .values(status="sent", sent_at=bindparam("now"), attempts=_outbox.c.attempts + 1)
+)
+_OUTBOX_LAST_SENT_STEP = (
+    select(_outbox.c.step)
+    .where(
+        _outbox.c.platform == bindparam("platform"),
+        _outbox.c.user_id == bindparam("user_id"),
+        _outbox.c.status == "sent",
+        _outbox.c.step.is_not(None),
+        _outbox.c.sent_at <= bindparam("by"),
+    )
+    .order_by(_outbox.c.sent_at.desc(), _outbox.c.id.desc())
+    .limit(1)
+)
 
 
 def hash_invite(code: str) -> str:
@@ -249,9 +342,7 @@ class Members:
         """The person's membership (unless revoked) and its unit, in one statement."""
         found = (
             await self._session.execute(
-                select(Member, Unit)
-                .join(Unit, Member.unit_id == Unit.id)
-                .where(Member.platform == platform, Member.user_id == user_id)
+                _MEMBER_WITH_UNIT, {"platform": platform, "user_id": user_id}
             )
         ).first()
         if found is None or found[0].role == REVOKED:
@@ -307,12 +398,12 @@ class Members:
 
     async def unreachable(self, platform: str, user_id: str | None, chat_id: str) -> bool:
         """True when the person (or, for a chat-wide message, the chat) blocked the bot."""
-        who = Member.user_id == user_id if user_id is not None else Member.chat_id == chat_id
-        found = await self._session.execute(
-            select(Member.id).where(
-                Member.platform == platform, who, Member.unreachable_at.is_not(None)
-            )
+        statement, who = (
+            (_MEMBER_UNREACHABLE_BY_USER, user_id)
+            if user_id is not None
+            else (_MEMBER_UNREACHABLE_BY_CHAT, chat_id)
         )
+        found = await self._session.execute(statement, {"platform": platform, "who": who})
         return found.first() is not None
 
     async def of_unit(self, unit_id: int) -> list[Member]:
@@ -362,9 +453,7 @@ class Reports:
     async def _locked(self, campaign_id: int, unit_id: int) -> Report | None:
         return (
             await self._session.execute(
-                select(Report)
-                .where(Report.campaign_id == campaign_id, Report.unit_id == unit_id)
-                .with_for_update()
+                _REPORT_LOCKED, {"campaign_id": campaign_id, "unit_id": unit_id}
             )
         ).scalar_one_or_none()
 
@@ -388,7 +477,7 @@ class Reports:
         """The report's answers by key; read once in a unit of work."""
         loaded = self._answers.get(report_id)
         if loaded is None:
-            rows = await self._session.execute(select(Answer).where(Answer.report_id == report_id))
+            rows = await self._session.execute(_ANSWERS, {"report_id": report_id})
             loaded = self._answers[report_id] = {answer.key: answer for answer in rows.scalars()}
         return dict(loaded)
 
@@ -556,9 +645,7 @@ class Conversations:
     async def _locked(self, platform: str, user_id: str) -> Conversation | None:
         return (
             await self._session.execute(
-                select(Conversation)
-                .where(Conversation.platform == platform, Conversation.user_id == user_id)
-                .with_for_update()
+                _CONVERSATION_LOCKED, {"platform": platform, "user_id": user_id}
             )
         ).scalar_one_or_none()
 
@@ -598,9 +685,7 @@ class Inbox:
     async def claim(self, inbox_id: int) -> InboxMessage | None:
         """The message if it still waits to be processed; locked."""
         message = (
-            await self._session.execute(
-                select(InboxMessage).where(InboxMessage.id == inbox_id).with_for_update()
-            )
+            await self._session.execute(_INBOX_LOCKED, {"id": inbox_id})
         ).scalar_one_or_none()
         if message is None or message.status != "pending":
             return None
@@ -726,30 +811,11 @@ class Outbox:
         chat never overtake an earlier one. On PostgreSQL the rows are taken with ``FOR UPDATE
         SKIP LOCKED``, so workers sharing the table never send the same row at once.
         """
-        pending = (
-            OutboxMessage.platform == platform,
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.status == "pending",
-        )
-        other = aliased(OutboxMessage)
-        head = (
-            select(func.min(other.id))
-            .where(
-                other.platform == platform,
-                other.chat_id == chat_id,
-                other.status == "pending",
-            )
-            .scalar_subquery()
-        )
         # One statement: the rows not held by another worker, and the chat's oldest pending
         # id whoever holds it (a row locked elsewhere is skipped, never overtaken).
         found = (
             await self._session.execute(
-                select(OutboxMessage, head)
-                .where(*pending)
-                .order_by(OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(of=OutboxMessage, skip_locked=True)
+                _OUTBOX_CLAIM, {"platform": platform, "chat_id": chat_id, "limit": limit}
             )
         ).all()
         if not found or found[0][0].id != found[0][1]:
@@ -768,11 +834,7 @@ class Outbox:
         return await self._session.get(OutboxMessage, outbox_id)
 
     async def mark_sent(self, outbox_id: int, now: datetime) -> None:
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id)
-            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
-        )
+        await self._session.execute(_OUTBOX_MARK_SENT, {"outbox_id": outbox_id, "now": now})
 
     async def retry_later(
         self, outbox_id: int, error: str, at: datetime, *, pieces_sent: int = 0
@@ -854,16 +916,7 @@ class Outbox:
         """The step shown by the person's latest message that was sent at or before ``by``."""
         return (
             await self._session.execute(
-                select(OutboxMessage.step)
-                .where(
-                    OutboxMessage.platform == platform,
-                    OutboxMessage.user_id == user_id,
-                    OutboxMessage.status == "sent",
-                    OutboxMessage.step.is_not(None),
-                    OutboxMessage.sent_at <= by,
-                )
-                .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
-                .limit(1)
+                _OUTBOX_LAST_SENT_STEP, {"platform": platform, "user_id": user_id, "by": by}
             )
         ).scalar_one_or_none()
 
