@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.domain.calendar import Kind, Reminder, plan, states_of
+from bot.domain.calendar import Kind, Reminder, plan, settled_key, states_of
 from bot.domain.campaign import Campaign
 from bot.domain.chat import Reply
 from bot.domain.rollup import SUBMITTED, Subtree
@@ -140,7 +140,11 @@ async def calendar(request: Request) -> Outcome:
     states = states_of(area)
     planned = {r.key for r in plan(ctx.campaign, states, rules, ctx.zone)}
     every = plan(ctx.campaign, [replace(s, done=False) for s in states], rules, ctx.zone)
-    tallies = await ctx.uow.reminders.tally(ctx.campaign.year)
+    tallies: dict[str, dict[str, int]] = {}
+    for logged, statuses in (await ctx.uow.reminders.tally(ctx.campaign.year)).items():
+        into = tallies.setdefault(settled_key(logged), {})  # old dated keys: the same reminder
+        for status, count in statuses.items():
+            into[status] = into.get(status, 0) + count
     groups: dict[tuple[str, datetime], list[Reminder]] = {}
     for reminder in every:
         groups.setdefault((reminder.name, reminder.at), []).append(reminder)
@@ -149,7 +153,8 @@ async def calendar(request: Request) -> Outcome:
         units = sum(1 for r in reminders if r.key in planned)
         counts: dict[str, int] = {}
         for reminder in reminders:
-            for status, count in tallies.get(reminder.key, {}).items():
+            said = tallies.get(reminder.key) or tallies.get(reminder.legacy_key, {})
+            for status, count in said.items():
                 counts[status] = counts.get(status, 0) + count
         if not units and not counts:
             continue  # every unit reported before it was due: nobody needs it

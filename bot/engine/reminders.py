@@ -430,7 +430,9 @@ async def _load_world(uow: UnitOfWork, year: int) -> _World | None:
     units = {
         r.id: UnitInfo(r.id, r.code, r.name, r.kind, r.parent_id, r.contact)
         for r in await session.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.contact)
+            select(
+                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.contact
+            ).order_by(Unit.id)
         )
     }
     reports = {

@@ -197,3 +197,20 @@ async def test_a_unit_outside_the_admins_area_is_answered_as_unknown(
     await stranger.send("/announce có")
     assert await people["binh"].flush() == []
     assert await people["lan"].flush() == []
+
+
+async def test_calendar_counts_a_line_logged_under_the_old_dated_key(
+    app: App, people: dict[str, MemoryChat]
+) -> None:
+    async with app.uows() as uow:  # logged before keys dropped the day
+        school = await uow.units.by_code("THCS-02")
+        binh = await uow.members.find("memory", "thay-binh")
+        assert school is not None and binh is not None
+        key = f"2023:announce:unit-{school.id}:2023-09-25"
+        await uow.reminders.note(2023, key, binh.id, "queued", NOW)
+        await uow.commit()
+
+    shown = texts(await people["admin"].send("/calendar"))
+
+    announce = next(line for line in shown.splitlines() if "Thông báo chủ đề" in line)
+    assert "đã gửi 1 người" in announce
