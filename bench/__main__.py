@@ -77,11 +77,14 @@ def _busy(result: dict[str, Any]) -> bool:
     return float(result.get("rest_cores", 0.0)) > BUSY_CORES
 
 
+BUSY_RETRIES = [1]  # --no-busy-retry sets 0
+
+
 async def _measured(label: str, make: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Runs ``make()`` (a coroutine factory); once more when the machine was busy meanwhile.
     The kept result (the quieter) and every try, for the log."""
     tries: list[dict[str, Any]] = []
-    for attempt in range(2):
+    for attempt in range(1 + BUSY_RETRIES[0]):
         result = await make()
         result["busy"] = _busy(result)
         result["try"] = attempt + 1
@@ -549,7 +552,12 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=0.0, help="seconds a rush run sends (60)")
     parser.add_argument("--profile", action="store_true", help="this bot under py-spy in the rush")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument(
+        "--no-busy-retry", action="store_true", help="mark a busy run, do not run it again"
+    )
     args = parser.parse_args()
+    if args.no_busy_retry:
+        BUSY_RETRIES[0] = 0
     quiet_logs()
     asyncio.run(main_async(args, sys.argv[1:]))
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -45,7 +45,6 @@ from bench.common import (
     seed_units,
     spawn,
     stop,
-    tree,
     wait_ready,
 )
 
@@ -193,7 +192,7 @@ async def run(spec: RushRun) -> dict[str, Any]:
     """One run: a fresh database and bot process, the teachers at once; its figures."""
     directory = Path(tempfile.mkdtemp(prefix=f"tuanle-rush-{spec.bot}-"))
     database = Database(spec.backend, directory)
-    process = None
+    process = spy = None
     try:
         async with TimedTelegram() as fake:
             port = free_port()
@@ -207,13 +206,13 @@ async def run(spec: RushRun) -> dict[str, Any]:
                 codes = [f"ECHO{n:05d}" for n in range(spec.teachers)]
                 command = echo_command(fake, port)
                 ready_url = f"http://127.0.0.1:{port}/telegram/webhook"
-            if spec.profile is not None and spec.bot == "ours":
-                command = _under_py_spy(command, spec.profile)
             process = await spawn(*command, log=directory / "process.log")
             ready = await wait_ready(process, fake, ready_url)
             walk = whole_report()
-            profiled = spec.profile is not None and spec.bot == "ours"
-            bot_pid = tree(process.pid)[-1] if profiled else process.pid
+            bot_pid = process.pid
+            if spec.profile is not None and spec.bot == "ours":
+                spy = await spawn(*_py_spy(bot_pid, spec.profile), log=directory / "py-spy.log")
+                await asyncio.sleep(1.0)  # attached
             bot_ticks = process_ticks(bot_pid)
             cpu = RestCpu()
             cpu.start()
@@ -233,10 +232,10 @@ async def run(spec: RushRun) -> dict[str, Any]:
             bot_cpu = (process_ticks(bot_pid) - bot_ticks) / CLK
             load = await cpu.stop()
             rss = rss_mb(bot_pid)
-            if profiled:  # py-spy writes its file once the bot it runs has ended
-                os.kill(bot_pid, signal.SIGTERM)
+            if spy is not None:  # py-spy writes its file when interrupted
+                spy.send_signal(signal.SIGINT)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(process.wait(), 60)
+                    await asyncio.wait_for(spy.wait(), 60)
             await stop(process)
             result = figures(teachers, started)
             result |= {
@@ -250,15 +249,17 @@ async def run(spec: RushRun) -> dict[str, Any]:
             }
             return result
     finally:
-        if process is not None:
-            await stop(process)
+        for started_here in (spy, process):
+            if started_here is not None:
+                await stop(started_here)
         await database.drop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _under_py_spy(command: list[str], out: Path) -> list[str]:
-    """The bot's command run by py-spy, which samples it (on-CPU only) into ``out``."""
-    spy = shutil.which("py-spy") or str(Path(command[0]).with_name("py-spy"))
+def _py_spy(pid: int, out: Path) -> list[str]:
+    """py-spy sampling the running bot (on-CPU samples only, 200 a second, without pausing it)
+    into ``out``, in its raw (collapsed stacks) format, until interrupted."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         raise SystemExit("py-spy is not installed: .venv/bin/pip install -e '.[bench]'")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -272,8 +273,8 @@ def _under_py_spy(command: list[str], out: Path) -> list[str]:
         "--nonblocking",
         "-o",
         str(out),
-        "--",
-        *command,
+        "--pid",
+        str(pid),
     ]
 
 
