@@ -490,6 +490,11 @@ class Dispatcher:
         return await self.delivery.flush(chat_id, urgent=True)
 
     @property
+    def people(self) -> int:
+        """People with messages in hand (queued or being processed)."""
+        return len(self._workers)
+
+    @property
     def idle(self) -> bool:
         """True when nothing is queued, processing, or waiting to be sent."""
         busy = bool(self._workers)

@@ -4,10 +4,11 @@ Telegram allows a bot about 30 messages a second, and a chat a short burst, then
 second; going faster earns 429 with ``retry_after``. ``SendLimits`` keeps under both:
 
 - The bot's budget is a sliding window: at most ``per_second`` sends in any second (plus a small
-  margin for the time between our clock and the platform's), the times of the last sends kept.
-  A token bucket of one second's worth let a whole second's sends out at once, then a second's
-  more as it refilled: twice the limit within one second, which a platform counting a sliding
-  second refuses. The window meets both readings of "30 a second".
+  margin for the time between our clock and the platform's), the times of the last sends kept;
+  bulk sends are spread evenly within it, conversational ones may come in a burst. A token
+  bucket of one second's worth let a whole second's sends out at once, then a second's more as
+  it refilled: twice the limit within one second, which a platform counting a sliding second
+  refuses. The window meets both readings of "30 a second".
 - Senders waiting for the budget stand in one queue, served in order by one pacing task: each
   waiter is woken once, when its turn comes, so a thousand chats waiting cost no more than one.
   Conversational replies (to a message the person just sent) go ahead of the bulk (reminders,
@@ -50,22 +51,34 @@ class _Stamp:
 
 
 class _Window:
-    """At most ``count`` sends in any ``span`` seconds, and a pause after a bot-wide 429."""
+    """At most ``count`` sends in any ``span`` seconds, and a pause after a bot-wide 429.
+
+    Bulk sends are also spread evenly (``span / count`` apart): a whole second's worth at once
+    reaches the platform spread by its own queueing, the first of them late, and the send a
+    window later (not delayed so) would then be counted within the same second.
+    """
 
     def __init__(self, count: int, span: float) -> None:
         self.count = count
         self.span = span
+        self.gap = span / count
         self.sent: deque[_Stamp] = deque()
         self.paused_until = 0.0
+        # When the next bulk send is due on an even schedule; one woken late lets the next
+        # catch up by a gap, so the lateness of the event loop does not add up.
+        self.next_bulk = 0.0
 
-    def delay(self, now: float) -> float:
-        """Seconds until one more send may go."""
+    def delay(self, now: float, urgent: bool) -> float:
+        """Seconds until one more send may go (a conversational one may go in a burst)."""
         wait = self.paused_until - now
         if len(self.sent) >= self.count:
             wait = max(wait, self.sent[0].at + self.span - now)
+        if not urgent:
+            wait = max(wait, self.next_bulk - self.gap - now)
         return max(0.0, wait)
 
     def take(self, now: float) -> _Stamp:
+        self.next_bulk = max(self.next_bulk, now) + self.gap
         stamp = _Stamp(now)
         self.sent.append(stamp)
         if len(self.sent) > self.count:
@@ -212,6 +225,11 @@ class SendLimits:
             chat.hurried -= 1
 
     @property
+    def window_seconds(self) -> float:
+        """The span in which at most ``per_second`` sends go (a second, plus the margin)."""
+        return self._bot.span
+
+    @property
     def chats(self) -> int:
         """How many chats the limits remember (those not back at rest, and a few more)."""
         return len(self._chats)
@@ -257,7 +275,7 @@ class SendLimits:
         """Takes a send from the bot's budget: at once when free and nobody waits, else in
         the queue (conversations first), woken once by the pacer."""
         now = self._clock()
-        if self._next() is None and self._bot.delay(now) <= 0:
+        if self._next() is None and self._bot.delay(now, urgent) <= 0:
             self._bot.take(now)
             return
         waiter = _Waiter(asyncio.get_running_loop().create_future(), chat, urgent)
@@ -290,7 +308,7 @@ class SendLimits:
     async def _pace(self) -> None:
         """Gives the bot's sends out in order, one at a time, as the window allows."""
         while (waiter := self._next()) is not None:
-            delay = self._bot.delay(self._clock())
+            delay = self._bot.delay(self._clock(), waiter.urgent or waiter.promoted)
             if delay > 0:
                 await self._sleep(delay)
                 continue
