@@ -20,11 +20,12 @@ import os
 import struct
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from PIL import ExifTags, Image
 
-from bot.pdf_safety import PdfProblem, pdf_problem
+if TYPE_CHECKING:  # pypdf is imported when a PDF arrives, not at every start
+    from bot.pdf_safety import PdfProblem
 
 RefusalReason = Literal[
     "too_large",
@@ -201,6 +202,8 @@ def inspect_upload(
             raise EvidenceRefused("pdf_not_accepted")
         if b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
             raise EvidenceRefused("corrupt")
+        from bot.pdf_safety import pdf_problem
+
         problem = pdf_problem(data)
         if problem is not None:
             raise EvidenceRefused(*_PDF_REFUSALS[problem])
