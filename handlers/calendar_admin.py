@@ -325,7 +325,7 @@ async def remind(request: Request) -> Outcome:
     if not broadcast.reachable:
         return Outcome([Reply(say.REMIND_NOBODY.format(area=root.name))])
     if not confirmed:
-        command = f"/remind {code} có" if code else "/remind có"
+        command = say.REMIND_YES_UNIT.format(code=code) if code else say.REMIND_YES
         counts = remind_counts(broadcast)
         return Outcome([Reply(say.REMIND_CONFIRM.format(counts=counts, command=command))])
     key = f"remind:{ctx.inbox_id}"

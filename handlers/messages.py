@@ -1056,6 +1056,8 @@ REMIND_COUNTS = (
     "Sẽ nhắc {units} đơn vị chưa gửi báo cáo thuộc {area}: {people} người nhận.{skipped}"
 )
 REMIND_CONFIRM = "{counts}\nGõ «{command}» để gửi."
+REMIND_YES = "/remind có"
+REMIND_YES_UNIT = "/remind {code} có"
 REMIND_UNREACHABLE = " {count} người đã chặn bot nên không nhận được."
 REMIND_NOBODY = (
     "Không có ai để nhắc: các đơn vị thuộc {area} đã gửi báo cáo hoặc chưa có ai tham gia."
