@@ -15,7 +15,18 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Integer, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -106,7 +117,17 @@ _CONVERSATION_LOCKED = (
     )
     .with_for_update()
 )
-_INBOX_LOCKED = select(InboxMessage).where(InboxMessage.id == bindparam("id")).with_for_update()
+_inbox = cast(Table, InboxMessage.__table__)
+_INBOX_HOLD = (
+    select(_inbox.c.received_at)
+    .where(_inbox.c.id == bindparam("id"), _inbox.c.status == "pending")
+    .with_for_update()
+)
+_INBOX_DONE = (
+    update(_inbox)
+    .where(_inbox.c.id == bindparam("inbox_id"), _inbox.c.status == "pending")
+    .values(status="done", processed_at=bindparam("now"))
+)
 
 
 def _outbox_claim() -> Any:
@@ -136,6 +157,7 @@ def _outbox_claim() -> Any:
 
 
 _OUTBOX_CLAIM = _outbox_claim()
+_OUTBOX_ADD = insert(_outbox).returning(_outbox.c.id)
 _OUTBOX_MARK_SENT = (
     update(_outbox)
     .where(_outbox.c.id == bindparam("outbox_id"))
@@ -682,14 +704,11 @@ class Inbox:
         )
         return None if inserted is None else int(inserted)
 
-    async def claim(self, inbox_id: int) -> InboxMessage | None:
-        """The message if it still waits to be processed; locked."""
-        message = (
-            await self._session.execute(_INBOX_LOCKED, {"id": inbox_id})
-        ).scalar_one_or_none()
-        if message is None or message.status != "pending":
-            return None
-        return message
+    async def hold(self, inbox_id: int) -> datetime | None:
+        """When the message arrived, if it still waits to be processed; locked till the end of
+        the transaction (on SQLite, the writer's lock holds it)."""
+        found = await self._session.execute(_INBOX_HOLD, {"id": inbox_id})
+        return found.scalar_one_or_none()
 
     async def get(self, inbox_id: int) -> InboxMessage | None:
         return await self._session.get(InboxMessage, inbox_id)
@@ -718,10 +737,9 @@ class Inbox:
         await self._session.flush()
         return message.status == "failed"
 
-    async def mark_done(self, message: InboxMessage, now: datetime) -> None:
-        """Marks a message claimed in this unit of work processed (written at the commit)."""
-        message.status = "done"
-        message.processed_at = now
+    async def mark_done(self, inbox_id: int, now: datetime) -> None:
+        """Marks a waiting message processed."""
+        await self._session.execute(_INBOX_DONE, {"inbox_id": inbox_id, "now": now})
 
 
 # The key of an outbox row's payload that counts the pieces of a long reply already sent (by a
@@ -772,10 +790,8 @@ class Outbox:
                 self._session, OutboxMessage, values, ["dedupe_key"], returning=OutboxMessage.id
             )
             return None if inserted is None else int(inserted)
-        row = OutboxMessage(**values)
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
+        inserted = await self._session.execute(_OUTBOX_ADD, values)
+        return int(inserted.scalar_one())
 
     async def due_chats(self, platform: str, now: datetime, limit: int = 1000) -> list[str]:
         """Chats of this platform whose oldest pending message is due by ``now``."""

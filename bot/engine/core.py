@@ -371,8 +371,8 @@ class Engine:
             else None
         )
         async with self._slots, self._uows() as uow:
-            message = await uow.inbox.claim(inbox_id)
-            if message is None:  # processed meanwhile by another worker
+            received_at = await uow.inbox.hold(inbox_id)
+            if received_at is None:  # processed meanwhile (another worker, an earlier try)
                 return Processed()
             now = self._clock.now()
             conversation = await uow.conversations.load(incoming.platform, incoming.user_id, now)
@@ -383,7 +383,7 @@ class Engine:
             seen_step = None
             if incoming.text is not None and not incoming.button and not incoming.attachment:
                 seen = await uow.outbox.last_sent_step(
-                    incoming.platform, incoming.user_id, message.received_at
+                    incoming.platform, incoming.user_id, received_at
                 )
                 seen_step = seen if seen != conversation.step else None
             ctx = Context(
@@ -448,7 +448,7 @@ class Engine:
                 )
                 if outbox_id is not None:
                     notified.add((notice.platform, notice.chat_id))
-            await uow.inbox.mark_done(message, now)
+            await uow.inbox.mark_done(inbox_id, now)
             await uow.commit()
         for platform, chat_id in notified:
             self.outbox.queued(platform, chat_id)

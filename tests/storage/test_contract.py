@@ -629,14 +629,15 @@ class TestStorageContract:
         assert inbox_id is not None
 
         async with database.uows() as uow:
-            message = await uow.inbox.claim(inbox_id)
+            assert await uow.inbox.hold(inbox_id) == NOW
+            message = await uow.inbox.get(inbox_id)
             assert message is not None
             assert message.payload == {"text": "xin chào"}
-            await uow.inbox.mark_done(message, NOW + timedelta(seconds=1))
+            await uow.inbox.mark_done(inbox_id, NOW + timedelta(seconds=1))
             await uow.commit()
 
         async with database.uows() as uow:
-            assert await uow.inbox.claim(inbox_id) is None
+            assert await uow.inbox.hold(inbox_id) is None
             assert await uow.inbox.pending("telegram") == []
             done = await uow.session.get(InboxMessage, inbox_id)
         assert done is not None
@@ -659,7 +660,7 @@ class TestStorageContract:
             message = await uow.session.get(InboxMessage, inbox_id)
             assert message is not None
             assert (message.status, message.attempts, message.last_error) == ("failed", 3, "lỗi 2")
-            assert await uow.inbox.claim(inbox_id) is None
+            assert await uow.inbox.hold(inbox_id) is None
             assert await uow.inbox.pending("telegram") == []
             assert await uow.inbox.record_failure(9999, "biến mất", 3) is True
 
@@ -683,9 +684,8 @@ class TestStorageContract:
             await inbox_add(uow, "z-1", platform="zalo")
             await uow.commit()
         async with database.uows() as uow:
-            done = await uow.inbox.claim(ids[1] or 0)
-            assert done is not None
-            await uow.inbox.mark_done(done, NOW)
+            assert await uow.inbox.hold(ids[1] or 0) is not None
+            await uow.inbox.mark_done(ids[1] or 0, NOW)
             await uow.inbox.record_failure(ids[2] or 0, "hỏng", 1)
             await uow.commit()
 
