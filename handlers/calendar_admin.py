@@ -284,14 +284,15 @@ async def settle(
 
 
 def unit_and_confirmation(arguments: str) -> tuple[str | None, bool]:
-    """ "/remind THCS-02 có" -> ("THCS-02", True); "/remind" -> (None, False)."""
+    """ "/remind THCS-02 có" (or "có THCS-02") -> ("THCS-02", True); "/remind" -> (None, False)."""
+    folded = fold(arguments)
+    confirmed = "dong y" in folded  # the only confirmation of two words
     words = arguments.split()
-    confirmed = bool(words) and fold(words[-1]) in CONFIRM_WORDS
     if confirmed:
-        words = words[:-1]
-    if len(words) > 1 and fold(" ".join(words[-2:])) in CONFIRM_WORDS:  # "đồng ý"
-        words, confirmed = words[:-2], True
-    return (words[0] if words else None), confirmed
+        words = [w for w in words if fold(w) not in {"dong", "y"}]
+    rest = [w for w in words if fold(w) not in CONFIRM_WORDS]
+    confirmed = confirmed or len(rest) < len(words)
+    return (rest[0] if rest else None), confirmed
 
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -156,7 +156,7 @@ async def test_remind_naming_a_unit_reaches_only_that_unit_and_says_how_to_confi
 
     assert "Đã gửi lời nhắc tới 1 người" in done
     assert "chưa nhập mục nào" in texts(await people["binh"].flush())
-    nobody = texts(await people["admin"].send("/remind THCS-01 có"))  # it submitted
+    nobody = texts(await people["admin"].send("/remind có THCS-01"))  # it submitted
     assert "Không có ai để nhắc" in nobody
     assert await people["lan"].flush() == []
 
