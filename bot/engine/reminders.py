@@ -47,6 +47,7 @@ from bot.engine.clock import Clock
 from bot.engine.outbox import OutboxStore
 from bot.engine.reminder_world import (
     Areas,
+    Details,
     Target,
     World,
     details,
@@ -211,14 +212,23 @@ class ReminderSender:
         if not await self._lock.acquire():
             return Tally()
         now = self._clock.now()
-        async with self._uows() as uow:
-            world = await load_world(uow, self._campaign.year)
-            if world is None:
-                return Tally(sending=True)
-            due = self._due(world, now)
-            if not due:
-                return Tally(sending=True)
-            lines = await self._lines(uow, world, due)
+        async with self._uows() as uow:  # closed before the plan is worked out: on SQLite
+            world = await load_world(uow, self._campaign.year)  # it holds the write lock
+        if world is None:
+            return Tally(sending=True)
+        due = self._due(world, now)
+        if not due:
+            return Tally(sending=True)
+        described = {
+            world.reports[r.unit_id][0]
+            for r, state, _m in due
+            if state is not Due.DROP and r.kind is Kind.DEADLINE and r.unit_id in world.reports
+        }
+        found: Details = ({}, {})
+        if described:
+            async with self._uows() as uow:
+                found = await details(uow, described)
+        lines = self._lines(world, due, found)
         tally = Tally(sending=True)
         for start in range(0, len(lines), self._batch):
             tally += await self._write(lines[start : start + self._batch], now)
@@ -255,19 +265,11 @@ class ReminderSender:
             self._planned = (key, plan(self._campaign, states, self._rules, self._zone))
         return self._planned[1]
 
-    async def _lines(
-        self,
-        uow: UnitOfWork,
-        world: World,
-        due: list[tuple[Reminder, Due, list[Target]]],
+    def _lines(
+        self, world: World, due: list[tuple[Reminder, Due, list[Target]]], found: Details
     ) -> list[_Line]:
         """Each member's line, the reminder's words worked out once per reminder."""
-        detailed = {
-            world.reports[r.unit_id][0]
-            for r, d, _m in due
-            if d is not Due.DROP and r.kind is Kind.DEADLINE and r.unit_id in world.reports
-        }
-        areas = Areas(self._campaign, world, await details(uow, detailed))
+        areas = Areas(self._campaign, world, found)
         lines: list[_Line] = []
         for reminder, state, members in due:
             payload = None

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 
 from bot.app import App
 from bot.domain.campaign import Campaign, Level
@@ -25,7 +25,7 @@ from bot.engine.reminders import (
     ReminderSender,
 )
 from storage.db import create_engine, session_factory
-from storage.models import OutboxMessage, ReminderLog
+from storage.models import Member, OutboxMessage, ReminderLog, Unit
 from storage.uow import UnitOfWorkFactory
 from tests.calendar.plans import RULES, local
 from tests.calendar.senders import sender_for
@@ -371,3 +371,64 @@ async def test_a_line_logged_under_the_old_dated_key_still_counts_as_sent(
 
     got = await received(app)
     assert "thay-binh" not in got and len(got["co-lan"]) == 1
+
+
+async def schools_with_a_teacher_each(app: App, count: int) -> None:
+    """A commune of ``count`` schools, one teacher in each, written in bulk."""
+    async with app.uows() as uow:
+        commune = await uow.units.add("XA-LON", "UBND xã Lớn", "commune", None, JOINED)
+        rows = [
+            {"code": f"TH-{n:04d}", "name": f"Trường số {n}", "kind": "school"}
+            for n in range(count)
+        ]
+        await uow.session.execute(
+            insert(Unit), [{**r, "parent_id": commune.id, "created_at": JOINED} for r in rows]
+        )
+        ids = await uow.session.execute(select(Unit.id).where(Unit.parent_id == commune.id))
+        members = [
+            {
+                "platform": "telegram",
+                "user_id": f"gv-{unit_id}",
+                "chat_id": f"chat-{unit_id}",
+                "display_name": f"Cô giáo {unit_id}",
+                "unit_id": unit_id,
+                "role": "reporter",
+                "joined_at": JOINED,
+            }
+            for unit_id in ids.scalars()
+        ]
+        await uow.session.execute(insert(Member), members)
+        await uow.commit()
+
+
+async def statements_of_a_tick(app: App, clock: FixedClock, sender: Make) -> tuple[int, int]:
+    """The SQL statements one tick sends to the database, and the members it queued."""
+    seen = 0
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal seen
+        if not statement.startswith("BEGIN"):  # how transactions begin is the storage's affair
+            seen += 1
+
+    engine = app.database.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        clock.current = local(2023, 9, 25, 7, 31)  # the announcement
+        tally = await sender(batch=100).tick()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen, tally.queued
+
+
+@pytest.mark.parametrize("schools", [5, 250])
+async def test_a_tick_costs_a_few_reads_and_two_statements_a_batch_whatever_the_size(
+    app: App, clock: FixedClock, sender: Make, schools: int
+) -> None:
+    await schools_with_a_teacher_each(app, schools)
+
+    statements, queued = await statements_of_a_tick(app, clock, sender)
+
+    assert queued == schools
+    batches = -(-schools // 100)
+    # PostgreSQL's lock check, six reads, two writes a batch: never a statement a member
+    assert statements <= 7 + 2 * batches
