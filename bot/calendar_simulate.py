@@ -13,7 +13,8 @@ reminder's time slip past unseen, so every reminder is seen while it is still on
 real sender (which looks every minute) sees it, and the rehearsal sends what a real October
 would. Killed and started again with the same command, it replays the days from the first: the
 reminder log keeps what was queued before from being queued again, and the outbox sends what
-was queued and not yet sent.
+was queued and not marked sent, including a message the platform took just before the kill
+(docs/calendar.md: what a kill -9 in the middle of a wave does).
 """
 
 from __future__ import annotations
