@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.form import Form
+from bot.domain.totals import rows_run
 from handlers import messages as say
-from handlers.walk import Kind, Question, applies, plan, unanswered
+from handlers.walk import Kind, Question, plan, unanswered
 
 Answers = Mapping[str, int | str | None]
 _OPTIONAL = {Kind.OPENING, Kind.NOMINATIONS}
@@ -40,9 +41,15 @@ def still_missing(form: Form, answers: Answers, photos: int, min_photos: int) ->
     """What the report lacks before it can be sent (see the module docstring)."""
     questions = plan(form)
     missing = [q for q in unanswered(questions, answers) if q.kind not in _OPTIONAL]
+    unanswered_codes = {q.item.code for q in missing if q.item is not None}
+    rows: dict[int, set[str]] = {}  # by group (its id): the codes of its rows that apply
+    for question in questions:
+        group = question.group
+        if question.kind is Kind.ITEM and group is not None and id(group) not in rows:
+            rows[id(group)] = set(rows_run(group, answers))  # what ``applies`` asks, once
     sections: list[str] = []
     for question in missing:
-        code = _section(question, questions, missing, answers)
+        code = _section(question, rows, unanswered_codes)
         if code not in sections:
             sections.append(code)
     return StillMissing(
@@ -52,19 +59,15 @@ def still_missing(form: Form, answers: Answers, photos: int, min_photos: int) ->
     )
 
 
-def _section(
-    question: Question, questions: tuple[Question, ...], missing: list[Question], answers: Answers
-) -> str:
+def _section(question: Question, rows: dict[int, set[str]], unanswered_codes: set[str]) -> str:
     """The group's number when the whole group is to do, else the row's code."""
     group = question.group
     if group is None:
         return question.key
     if question.kind is Kind.RUN:
         return group.number
-    rows = [
-        q for q in questions if q.kind is Kind.ITEM and q.group is group and applies(q, answers)
-    ]
-    if len(rows) > 1 and all(row in missing for row in rows):
+    applying = rows.get(id(group), set())
+    if len(applying) > 1 and applying <= unanswered_codes:
         return group.number
     return question.item.code if question.item is not None else group.number
 
