@@ -19,7 +19,6 @@ import sqlite3
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +32,9 @@ if str(ROOT) not in sys.path:
 
 from tests.fakes.telegram import FakeTelegram, Files, Json  # noqa: E402
 
+# The tests' PostgreSQL (tests/conftest.py), where each run gets a database of its own.
 PG_ADMIN_DSN = os.environ.get(
-    "TUANLE_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+    "TUANLE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 SECRET = "bench-webhook-secret_0123456789"  # noqa: S105 - the fake's webhook secret
 CLK = os.sysconf("SC_CLK_TCK")
@@ -440,6 +440,3 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(share * len(ordered) - 1e-9))
     return ordered[min(len(ordered), rank) - 1]
-
-
-Clock = Callable[[], float]
