@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import signal
 import sys
@@ -257,7 +258,7 @@ async def run(spec: RushRun) -> dict[str, Any]:
 
 
 def _py_spy(pid: int, out: Path) -> list[str]:
-    """py-spy sampling the running bot (on-CPU samples only, 200 a second, without pausing it)
+    """py-spy sampling the running bot (on-CPU samples only, 200 a second)
     into ``out``, in its raw (collapsed stacks) format, until interrupted."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
@@ -270,7 +271,6 @@ def _py_spy(pid: int, out: Path) -> list[str]:
         "raw",
         "--rate",
         "200",
-        "--nonblocking",
         "-o",
         str(out),
         "--pid",
@@ -281,11 +281,15 @@ def _py_spy(pid: int, out: Path) -> list[str]:
 def top_functions(raw: Path, count: int = 30) -> str:
     """The functions taking most of the samples of a py-spy raw (collapsed) profile.
 
-    Two lists: where the samples were (the innermost frame: self time) and which functions were
-    on the stack (inclusive time), each as a share of every sample.
+    Where the samples were (the innermost frame: self time) and what was on the stack
+    (inclusive time), by package (sqlalchemy, aiosqlite, bot, asyncio…) and by function, each as
+    a share of every sample. A sample inside C code (sqlite3 itself, say) counts for the Python
+    function that called it.
     """
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
+    own_package: dict[str, int] = {}
+    inclusive_package: dict[str, int] = {}
     total = 0
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, samples = line.rpartition(" ")
@@ -293,26 +297,38 @@ def top_functions(raw: Path, count: int = 30) -> str:
             continue
         n = int(samples)
         total += n
-        frames = [_frame(f) for f in stack.split(";") if f]
-        if frames:
-            own[frames[-1]] = own.get(frames[-1], 0) + n
-        for name in set(frames):
+        frames = [_frame(f) for f in stack.split(";") if " (" in f]
+        if not frames:
+            continue
+        own[frames[-1][0]] = own.get(frames[-1][0], 0) + n
+        own_package[frames[-1][1]] = own_package.get(frames[-1][1], 0) + n
+        for name in {name for name, _ in frames}:
             inclusive[name] = inclusive.get(name, 0) + n
-    lines = [f"{total} on-CPU samples\n", "\nself (where the CPU was):\n"]
-    for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:count]:
-        lines.append(f"{n / max(1, total):7.1%}  {name}\n")
-    lines.append("\ninclusive (on the stack):\n")
-    for name, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:count]:
-        lines.append(f"{n / max(1, total):7.1%}  {name}\n")
+        for package in {package for _, package in frames}:
+            inclusive_package[package] = inclusive_package.get(package, 0) + n
+    lines = [f"{total} on-CPU samples\n"]
+    for title, table, shown in (
+        ("self, by package (where the CPU was)", own_package, 15),
+        ("inclusive, by package (on the stack)", inclusive_package, 15),
+        ("self, by function", own, count),
+        ("inclusive, by function", inclusive, count),
+    ):
+        lines.append(f"\n{title}:\n")
+        for name, n in sorted(table.items(), key=lambda kv: -kv[1])[:shown]:
+            lines.append(f"{n / max(1, total):7.1%}  {name}\n")
     return "".join(lines)
 
 
-def _frame(frame: str) -> str:
-    """``function (path/to/file.py:line)`` as ``function (file within its package)``."""
+def _frame(frame: str) -> tuple[str, str]:
+    """``function (path/to/file.py:line)`` as ``function (file within its package)``, and the
+    package (the first folder, or the module of a single-file one: ``selectors``)."""
     name, _, where = frame.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", str(ROOT) + "/", "lib/python3"):
-        if marker in where:
-            where = where.split(marker, 1)[1]
-            break
-    return f"{name} ({where})"
+    if "site-packages/" in where:
+        where = where.split("site-packages/", 1)[1]
+    elif where.startswith(str(ROOT) + "/"):
+        where = where.removeprefix(str(ROOT) + "/")
+    else:
+        where = re.sub(r"^.*/python3\.\d+/", "", where)
+    package = where.split("/", 1)[0].removesuffix(".py")
+    return f"{name} ({where})", package
