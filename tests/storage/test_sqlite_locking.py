@@ -2,7 +2,8 @@
 
 A deferred transaction that reads and then writes cannot take the write lock once another writer
 has committed, and fails at once whatever the busy timeout (research/reliability.md §4). Every
-transaction therefore starts with BEGIN IMMEDIATE; the regression below keeps it that way.
+transaction that may write therefore starts with BEGIN IMMEDIATE; the regression below keeps it
+that way. A unit of work opened read-only begins deferred: it never waits for the writer.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import SqliteTuning, create_engine
+from storage.db import SqliteTuning, create_engine, session_factory
+from storage.uow import UnitOfWorkFactory
+from tests.conftest import migrated_sqlite
 from tests.storage.conftest import Database
 
 NOW = datetime(2023, 10, 9, 3, 0, tzinfo=UTC)
@@ -77,3 +80,27 @@ async def test_two_messages_that_read_then_write_at_once_both_succeed(
 
     async with sqlite_database.uows() as uow:
         assert [unit.code for unit in await uow.units.all()] == ["THCS-01", "THCS-02"]
+
+
+async def test_a_reader_is_not_kept_waiting_by_a_writer_and_sees_the_last_commit(
+    tmp_path: Path,
+) -> None:
+    """Read-only units of work (a sweep, a recovery listing) begin deferred, not IMMEDIATE."""
+    url = migrated_sqlite(tmp_path / "tuanle.sqlite3")
+    engine = create_engine(url, SqliteTuning(busy_timeout_ms=200))
+    uows = UnitOfWorkFactory(session_factory(engine))
+    try:
+        async with uows() as uow:
+            await uow.units.add("THCS-01", "Trường THCS Kim Long", "school", None, NOW)
+            await uow.commit()
+        async with uows() as writer:  # holds the write lock until it leaves the block
+            await writer.units.add("THCS-02", "Trường THCS Thủy Xuân", "school", None, NOW)
+            async with uows(read_only=True) as reader:
+                seen = [unit.code for unit in await reader.units.all()]
+                with pytest.raises(RuntimeError, match="read-only"):
+                    await reader.commit()
+            await writer.commit()
+    finally:
+        await engine.dispose()
+
+    assert seen == ["THCS-01"]  # a writer's rows not yet committed are not seen
