@@ -9,10 +9,13 @@ row by row, repeated; medians), the footprint (bench/footprint.py), the reminder
 same run. For every run the CPU the rest of the machine used meanwhile is noted; a run during
 which it used more than a quarter of a core is marked busy and run once more (the quieter of
 the two is kept, both are listed). ``--quick``: a smoke run of a few minutes (small K, one
-repeat, short runs, small fan-out and export). ``--profile``: this bot runs under py-spy in the
-rush; the samples go to bench/profile-<row>.txt and its top functions to
-bench/profile-<row>-top.txt. The notes in bench/notes/*.md are copied into RESULTS.md as they
-are, under "Profile and fixes: before and after".
+repeat, short runs, small fan-out and export). ``--profile``: py-spy samples this bot while the
+rush runs (200 a second, on-CPU samples only; on a busy machine a thread waiting for a core
+counts as on it); the samples go to bench/profile-<row>-r<N>.txt (py-spy's raw format: collapsed
+stacks, which flame graph tools read) and the top functions and packages to
+bench/profile-<row>-r<N>-top.txt; a busy run tried again overwrites its first try's. The notes
+in bench/notes/*.md are copied into RESULTS.md as they are, under "Profile and fixes: before
+and after".
 """
 
 from __future__ import annotations
@@ -535,9 +538,7 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> None:
         parts["rush"] = await rush_all(rows, repeat, cap, args.profile)
         parts["log"] += parts["rush"]["log"]
     if only in (None, "footprint"):
-        parts["footprint"] = await footprint_all(
-            1 if quick else min(repeat, 3), 100 if quick else 1000
-        )
+        parts["footprint"] = await footprint_all(min(repeat, 3), 100 if quick else 1000)
         parts["log"] += parts["footprint"]["log"]
     if only in (None, "fanout"):
         members = 500 if quick else 5000
