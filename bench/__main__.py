@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import re
 import statistics
 import sys
@@ -165,12 +166,15 @@ def _median(results: list[dict[str, Any]], key: str) -> float:
 # -- fan-out and export, as their own commands ------------------------------------------------
 
 
-async def _command(*args: str) -> tuple[str, float]:
+async def _command(*args: str, tmp: Path | None = None) -> tuple[str, float]:
+    """Runs this Python with ``args``; its output and wall time. ``tmp``: its TMPDIR."""
+    env = {**os.environ, "TMPDIR": str(tmp)} if tmp is not None else None
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
         cwd=str(ROOT),
+        env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -220,7 +224,8 @@ async def export_run(units: int, evidence: int) -> dict[str, Any]:
         db = Path(directory) / "province.sqlite3"
         await _command("-c", BUILD_EXPORT_DB, str(db), str(units), str(evidence))
         args = ["bench/export.py", "--units", str(units), "--evidence", str(evidence)]
-        text, wall = await _command(*args, "--db", str(db))
+        # export.py leaves its workbooks in a folder of its own under TMPDIR: under ours.
+        text, wall = await _command(*args, "--db", str(db), tmp=Path(directory))
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("built")]
     figures: dict[str, Any] = {
         "command": f"python bench/export.py --units {units} --evidence {evidence}",
