@@ -207,7 +207,8 @@ class Delivery:
             self._again.add(chat_id)
             return
         self._due[chat_id] = None
-        if len(self._workers) < self._background:
+        # A worker that just ended leaves the set only when its done callback runs.
+        if sum(1 for worker in self._workers if not worker.done()) < self._background:
             worker = asyncio.create_task(self._work())
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
