@@ -36,7 +36,7 @@ queued and sent once; nobody is dropped and nobody gets three. The test reads th
 kill left it and what the fake servers took (once they have answered every request the dead
 process made) and asserts each member's count is exactly that. How many get two depends on how
 many sends were in flight when the kill fell: each background worker of ``Delivery`` marks a send
-before it claims the next, so at most one per worker (the test holds it to that bound); runs
+before it sends the next, so at most one per worker (the test holds it to that bound); runs
 here repeated 0 or 1 of the 160 taken. It cannot be zero in principle.
 """
 
@@ -548,7 +548,7 @@ async def test_kill_9_mid_wave_drops_nobody_and_repeats_only_what_was_taken_unma
         # The only repeats: the messages the platform took before the kill whose mark had not
         # been committed; one chat has at most one such message.
         assert {m.id for m in twice} == {m.id for m in members if m.id in pending and before[m.id]}
-        # And at most the sends in flight: a background worker marks each send before it claims
+        # And at most the sends in flight: a background worker marks each send before it sends
         # the next, so each platform's workers hold one unmarked send each at most.
         in_flight = sum(
             max(BACKGROUND_AT_LEAST, math.ceil(rate * BACKGROUND_PER_SEND_A_SECOND))
