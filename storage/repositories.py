@@ -795,6 +795,13 @@ class Outbox:
 
     async def due_chats(self, platform: str, now: datetime, limit: int = 1000) -> list[str]:
         """Chats of this platform whose oldest pending message is due by ``now``."""
+        return [chat for chat, _kind in await self.due_heads(platform, now, limit)]
+
+    async def due_heads(
+        self, platform: str, now: datetime, limit: int = 1000
+    ) -> list[tuple[str, str]]:
+        """``due_chats`` with the kind of each chat's oldest pending message (a "reply" to a
+        person's message goes ahead of the bulk, whoever finds it)."""
         other = aliased(OutboxMessage)
         head = (
             select(func.min(other.id))
@@ -806,7 +813,7 @@ class Outbox:
             .scalar_subquery()
         )
         rows = await self._session.execute(
-            select(OutboxMessage.chat_id)
+            select(OutboxMessage.chat_id, OutboxMessage.kind)
             .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.status == "pending",
@@ -816,7 +823,7 @@ class Outbox:
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        return [str(chat) for chat in rows.scalars()]
+        return [(str(chat), str(kind)) for chat, kind in rows.all()]
 
     async def claim(
         self, platform: str, chat_id: str, now: datetime, until: datetime, limit: int = 20

@@ -26,6 +26,9 @@ from storage.uow import UnitOfWorkFactory
 log = structlog.get_logger("tuanle.outbox")
 
 Redact = Callable[[str], str]
+# The kind of an outbox row answering a person's message (``Engine``); every other kind
+# (reminder, notice, job, broadcast) is bulk.
+REPLY = "reply"
 Listener = Callable[[str, str], None]
 
 
@@ -45,6 +48,25 @@ class Outgoing:
     reply: Reply
     attempts: int
     pieces_sent: int = 0  # pieces of a long reply an earlier, failed try sent
+    kind: str = REPLY  # the row's kind: "reply" (to a person's message), "reminder", "notice"…
+
+    @property
+    def urgent(self) -> bool:
+        """A reply to a message the person sent: it goes ahead of the bulk, whoever sends it
+        (the dispatcher at once, or a sweep after a restart or for another process)."""
+        return self.kind == REPLY
+
+
+@dataclass(frozen=True, slots=True)
+class DueChat:
+    """A chat with a message due, and the kind of its oldest pending row."""
+
+    chat_id: str
+    kind: str
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind == REPLY
 
 
 def _pieces_sent(payload: dict[str, Any]) -> int:
@@ -92,10 +114,11 @@ class OutboxStore:
         """When a message queued now with a hold of ``seconds`` becomes due."""
         return self._timer.now() + timedelta(seconds=seconds)
 
-    async def due_chats(self, platform: str) -> list[str]:
-        """Chats with a message due now, the longest waiting first."""
+    async def due_chats(self, platform: str) -> list[DueChat]:
+        """Chats with a message due now, the longest waiting first, each with its head's kind."""
         async with self._slots, self._uows(read_only=True) as uow:
-            return await uow.outbox.due_chats(platform, self._timer.now())
+            heads = await uow.outbox.due_heads(platform, self._timer.now())
+        return [DueChat(chat_id, kind) for chat_id, kind in heads]
 
     async def claim(self, platform: str, chat_id: str, limit: int = 20) -> list[Outgoing]:
         """The chat's oldest due messages, held for this sender; none if it blocked the bot."""
@@ -119,6 +142,7 @@ class OutboxStore:
                 Reply.from_payload({**row.payload, "version": row.version}),
                 row.attempts,
                 _pieces_sent(row.payload),
+                row.kind,
             )
             for row in rows
         ]

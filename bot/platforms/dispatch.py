@@ -27,6 +27,7 @@ import structlog
 from bot.domain.chat import ALBUM_ACK, ALBUM_KEEP, ALBUM_ROLE, Reply
 from bot.engine import FileFetcher, Outgoing, Processed
 from bot.engine.core import Retry
+from bot.engine.outbox import DueChat
 from bot.platforms.limits import SendLimits
 
 __all__ = [
@@ -50,6 +51,10 @@ ALBUM_QUIET_SECONDS = 1.0
 # crash releases it at the next start.
 ALBUM_HOLD_SECONDS = 30.0
 SWEEP_SECONDS = 2.0
+# Rows claimed at once for one chat. A claim that brings fewer found the chat's last due row:
+# the flush ends there, without a claim that finds nothing, unless something was queued for
+# the chat meanwhile (``_ChatLock.queued``).
+CLAIM_LIMIT = 20
 # Chats sent to at once in the background (sweeps, reminders), for each of the bot's sends a
 # second: a worker's turn (claim, send, mark) fits in a third of a second, so a third of the
 # rate keeps the budget busy. More only adds transactions queueing for the database ahead of a
@@ -98,7 +103,7 @@ class Outbox(Protocol):
 
     def subscribe(self, listener: Callable[[str, str], None]) -> None: ...
 
-    async def due_chats(self, platform: str) -> list[str]: ...
+    async def due_chats(self, platform: str) -> list[DueChat]: ...
 
     async def claim(self, platform: str, chat_id: str, limit: int = 20) -> list[Outgoing]: ...
 
@@ -121,6 +126,16 @@ class Outbox(Protocol):
     async def unreachable(self, platform: str, chat_id: str, user_id: str | None) -> int: ...
 
 
+@dataclass(slots=True)
+class _ChatLock:
+    """A chat being sent to: its lock, how many flushes hold or wait for it, and whether a
+    message was queued for it since the holder's last claim (it claims once more)."""
+
+    lock: asyncio.Lock
+    users: int = 0
+    queued: bool = False
+
+
 class _Outcome(enum.Enum):
     SENT = "sent"
     REJECTED = "rejected"  # marked failed; the chat's next message may go
@@ -134,7 +149,9 @@ class Delivery:
     the bulk (``flush(..., urgent=True)``, which ``hurry`` marks the chat in ``limits``); what
     is queued otherwise (reminders, notices, retries, a sweep's finds) waits in one line of
     chats served by at most ``background`` workers (by default a third of the bot's sends a
-    second: 10 on Telegram).
+    second: 10 on Telegram). A reply row found otherwise (a sweep after a restart, a reply
+    queued by another process) is still a reply: its chat goes first in that line, and any
+    flush that claims one hurries the chat.
     """
 
     def __init__(
@@ -164,8 +181,9 @@ class Delivery:
         self._background = max(BACKGROUND_AT_LEAST, background)
         # A lock per chat being sent to, with how many flushes hold or wait for it; dropped
         # when none does, so the map holds only the chats being sent to now.
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[str, _ChatLock] = {}
         self._due: dict[str, None] = {}  # chats waiting for a background worker, in order
+        self._due_urgent: dict[str, None] = {}  # of those, chats with a reply: served first
         self._flushing: set[str] = set()  # chats a background worker is sending to
         self._again: set[str] = set()  # of those, chats queued for again meanwhile
         self._workers: set[asyncio.Task[None]] = set()
@@ -185,8 +203,8 @@ class Delivery:
     async def sweep(self) -> int:
         """Starts sending to every chat with a message due; how many chats."""
         chats = await self.outbox.due_chats(self.platform)
-        for chat_id in chats:
-            self.kick(chat_id)
+        for chat in chats:
+            self.kick(chat.chat_id, urgent=chat.urgent)
         return len(chats)
 
     async def _sweep_forever(self) -> None:
@@ -198,15 +216,27 @@ class Delivery:
                 log.warning("sweep", platform=self.platform, error=type(error).__name__)
 
     def _queued(self, platform: str, chat_id: str) -> None:
-        if platform == self.platform and self._running:
+        if platform != self.platform:
+            return
+        entry = self._locks.get(chat_id)
+        if entry is not None:
+            # A flush holds the chat: it claims once more before it ends (or kicks if it
+            # stops early), so the message goes now rather than at the next sweep.
+            entry.queued = True
+        elif self._running:
             self.kick(chat_id)
 
-    def kick(self, chat_id: str) -> None:
-        """Sends the chat's due messages in the background, after the chats queued before."""
+    def kick(self, chat_id: str, *, urgent: bool = False) -> None:
+        """Sends the chat's due messages in the background, after the chats queued before
+        (``urgent``: a reply waits there, after the other replies only)."""
         if chat_id in self._flushing:
             self._again.add(chat_id)
             return
-        self._due[chat_id] = None
+        if urgent:
+            self._due.pop(chat_id, None)
+            self._due_urgent[chat_id] = None
+        elif chat_id not in self._due_urgent:
+            self._due[chat_id] = None
         # A worker that just ended leaves the set only when its done callback runs.
         if sum(1 for worker in self._workers if not worker.done()) < self._background:
             worker = asyncio.create_task(self._work())
@@ -215,9 +245,10 @@ class Delivery:
 
     async def _work(self) -> None:
         """A background worker: flushes the queued chats one after another until none is left."""
-        while self._due:
-            chat_id = next(iter(self._due))
-            del self._due[chat_id]
+        while self._due_urgent or self._due:
+            line = self._due_urgent or self._due
+            chat_id = next(iter(line))
+            del line[chat_id]
             self._flushing.add(chat_id)
             try:
                 await self.flush(chat_id)
@@ -235,18 +266,26 @@ class Delivery:
         ``urgent``: the replies to a message the person just sent: ahead of the bulk, and the
         chat's sends already waiting (a reminder before the replies) moved ahead with them.
         """
-        pace = self._limits if urgent else None
-        if pace is not None:
+        pace = self._limits
+        hurried = False
+        if urgent and pace is not None:
             pace.hurry(chat_id)
-        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
-        self._locks[chat_id] = (lock, users + 1)
+            hurried = True
+        entry = self._locks.get(chat_id)
+        if entry is None:
+            entry = self._locks[chat_id] = _ChatLock(asyncio.Lock())
+        entry.users += 1
         delivered: list[Reply] = []
         try:
-            async with lock:
+            async with entry.lock:
                 while True:
-                    batch = await self.outbox.claim(self.platform, chat_id)
+                    entry.queued = False
+                    batch = await self.outbox.claim(self.platform, chat_id, CLAIM_LIMIT)
                     if not batch:
                         break
+                    if not hurried and pace is not None and any(m.urgent for m in batch):
+                        pace.hurry(chat_id)  # a reply found by a sweep is still a reply
+                        hurried = True
                     for index, message in enumerate(batch):
                         outcome = await self._send(message)
                         if outcome is _Outcome.SENT:
@@ -254,20 +293,26 @@ class Delivery:
                         elif outcome is _Outcome.HELD:
                             await self.outbox.release([m.id for m in batch[index + 1 :]])
                             return delivered
+                    # Fewer than asked: that was the chat's last due row, unless one was
+                    # queued while these were sent (checked with no await before the lock
+                    # is let go; a message queued after that finds no flush and is kicked).
+                    if len(batch) < CLAIM_LIMIT and not entry.queued:
+                        break
         finally:
-            lock, users = self._locks[chat_id]
-            if users > 1:
-                self._locks[chat_id] = (lock, users - 1)
-            else:
+            entry.users -= 1
+            if entry.users == 0:
                 del self._locks[chat_id]
-            if pace is not None:
+                if entry.queued and self._running:
+                    self.kick(chat_id)  # stopped early (held, an error): not left to the sweep
+            if hurried and pace is not None:
                 pace.calm(chat_id)
         return delivered
 
     @property
     def chats_tracked(self) -> int:
         """Chats this delivery keeps state for now (being sent to, or queued)."""
-        return len(self._locks.keys() | self._due.keys() | self._flushing)
+        due = self._due.keys() | self._due_urgent.keys()
+        return len(self._locks.keys() | due | self._flushing)
 
     async def _send(self, message: Outgoing) -> _Outcome:
         """One message: sent, refused for good (the next may go), or held (the chat waits)."""
@@ -333,7 +378,7 @@ class Delivery:
     @property
     def idle(self) -> bool:
         """True when no chat is being sent to in the background, nor waits to be."""
-        return not self._due and all(worker.done() for worker in self._workers)
+        return not self._due and not self._due_urgent and all(w.done() for w in self._workers)
 
     async def drain(self) -> None:
         """Waits for the sends in flight."""

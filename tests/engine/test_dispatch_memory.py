@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from bot.domain.chat import Reply
 from bot.engine import FileFetcher, Outgoing, Processed
 from bot.engine.core import Retry
+from bot.engine.outbox import DueChat
 from bot.platforms.dispatch import Delivery, Dispatcher, Job
 from bot.platforms.limits import PRUNE_AT, SendLimits
 from bot.platforms.memory import MemoryFiles, MemorySender
@@ -39,8 +40,8 @@ class ListOutbox:
     def subscribe(self, listener: Callable[[str, str], None]) -> None:
         pass
 
-    async def due_chats(self, platform: str) -> list[str]:
-        return sorted({self.rows[row][0] for row in self.pending})
+    async def due_chats(self, platform: str) -> list[DueChat]:
+        return [DueChat(chat, "reply") for chat in sorted({self.rows[r][0] for r in self.pending})]
 
     async def claim(self, platform: str, chat_id: str, limit: int = 20) -> list[Outgoing]:
         mine = sorted(row for row in self.pending if self.rows[row][0] == chat_id)[:limit]
