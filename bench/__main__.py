@@ -86,11 +86,15 @@ BUSY_RETRIES = [1]  # --no-busy-retry sets 0
 
 
 async def _measured(label: str, make: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Runs ``make()`` (a coroutine factory); once more when the machine was busy meanwhile.
-    The kept result (the quieter) and every try, for the log."""
+    """Runs ``make()`` (a coroutine factory); once more when the machine was busy meanwhile or
+    the run failed. The kept result (the quieter that worked) and every try, for the log."""
     tries: list[dict[str, Any]] = []
     for attempt in range(1 + BUSY_RETRIES[0]):
-        result = await make()
+        try:
+            result = await make()
+        except Exception as error:  # one broken run is reported; the others still run
+            result = {"error": f"{type(error).__name__}: {error}"[:2000]}
+            say(f"{label}: FAILED {result['error']}")
         result["busy"] = _busy(result)
         result["try"] = attempt + 1
         tries.append(result)
@@ -98,13 +102,16 @@ async def _measured(label: str, make: Any) -> tuple[dict[str, Any], list[dict[st
             f"{label}: {_summary(result)}; rest of the machine {result.get('rest_cores', 0):.2f}"
             f" cores{' BUSY' if result['busy'] else ''}"
         )
-        if not result["busy"]:
+        if not result["busy"] and "error" not in result:
             break
-    kept = min(tries, key=lambda r: float(r.get("rest_cores", 0.0)))
+    worked = [t for t in tries if "error" not in t] or tries
+    kept = min(worked, key=lambda r: float(r.get("rest_cores", 0.0)))
     return kept, tries
 
 
 def _summary(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return "failed: " + result["error"].splitlines()[0][:150].replace("|", "/")
     if "per_second" in result:
         return (
             f"{result['messages']} messages, {result['per_second']}/s, "
@@ -386,8 +393,8 @@ async def footprint_all(repeat: int, teachers: int) -> dict[str, Any]:
         bot: {key: _median(runs, key) for key in ("ready_s", "idle_mb", "mid_walk_mb", "walk_s")}
         | {
             "ready_range": (
-                min(r["ready_s"] for r in runs),
-                max(r["ready_s"] for r in runs),
+                min((r["ready_s"] for r in runs if "ready_s" in r), default=math.nan),
+                max((r["ready_s"] for r in runs if "ready_s" in r), default=math.nan),
             ),
             "busy": any(r["busy"] for r in runs),
         }
@@ -423,7 +430,13 @@ def footprint_section(fp: dict[str, Any]) -> list[str]:
     ]
 
 
+def _failed(title: str, result: dict[str, Any]) -> list[str]:
+    return [f"## {title}\n\n", "The run failed:\n\n```\n", result["error"], "\n```\n"]
+
+
 def fanout_section(result: dict[str, Any]) -> list[str]:
+    if "error" in result:
+        return _failed("Reminder fan-out", result)
     busy = " (busy)" if result.get("busy") else ""
     skip = ("command", "busy", "try", "rest_cores", "own_cores", "measured_s")
     keys = [k for k in result if k not in skip]
@@ -439,6 +452,8 @@ def fanout_section(result: dict[str, Any]) -> list[str]:
 
 
 def export_section(result: dict[str, Any]) -> list[str]:
+    if "error" in result:
+        return _failed("Export", result)
     busy = " (busy)" if result.get("busy") else ""
     lines = [
         f"## Export{busy}\n\n",

@@ -269,9 +269,32 @@ async def spawn(*args: str, log: Path | None = None) -> asyncio.subprocess.Proce
 
 
 async def wait_ready(
-    process: asyncio.subprocess.Process, fake: TimedTelegram, url: str, within: float = 120
+    process: asyncio.subprocess.Process,
+    fake: TimedTelegram,
+    url: str,
+    within: float = 120,
+    log: Path | None = None,
 ) -> float:
-    """Seconds until the process answers ``url`` over HTTP and has set its webhook."""
+    """Seconds until the process answers ``url`` over HTTP and has set its webhook; an error
+    with the end of its ``log`` when it ends or never gets there."""
+    try:
+        return await _ready(process, fake, url, within)
+    except RuntimeError as error:
+        said = _tail(log) if log is not None else ""
+        raise RuntimeError(f"{error}; its output ended with:\n{said}") from None
+
+
+def _tail(log: Path) -> str:
+    """The end of a process's output file, or nothing when it wrote none."""
+    try:
+        return log.read_text(errors="replace")[-1500:]
+    except OSError:
+        return ""
+
+
+async def _ready(
+    process: asyncio.subprocess.Process, fake: TimedTelegram, url: str, within: float
+) -> float:
     started = time.monotonic()
     async with aiohttp.ClientSession() as http:
         while True:

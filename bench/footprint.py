@@ -61,7 +61,7 @@ async def run(bot: str, teachers: int) -> dict[str, Any]:
                 command = echo_command(fake, port)
                 url = f"http://127.0.0.1:{port}/telegram/webhook"
             process = await spawn(*command, log=directory / "process.log")
-            ready = await wait_ready(process, fake, url)
+            ready = await wait_ready(process, fake, url, log=directory / "process.log")
             await asyncio.sleep(IDLE_SECONDS)
             result: dict[str, Any] = {"ready_s": round(ready, 2), "idle_mb": rss_mb(process.pid)}
             if teachers:

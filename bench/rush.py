@@ -208,7 +208,7 @@ async def run(spec: RushRun) -> dict[str, Any]:
                 command = echo_command(fake, port)
                 ready_url = f"http://127.0.0.1:{port}/telegram/webhook"
             process = await spawn(*command, log=directory / "process.log")
-            ready = await wait_ready(process, fake, ready_url)
+            ready = await wait_ready(process, fake, ready_url, log=directory / "process.log")
             walk = whole_report()
             bot_pid = process.pid
             if spec.profile is not None and spec.bot == "ours":
