@@ -161,6 +161,7 @@ class RushRun:
     teachers: int
     backend: str = "sqlite"
     spacing: bool = True
+    send_rate: float | None = None  # the bot's send limit a second; None: the product's 30
     cap: float = 60.0
     profile: Path | None = None
 
@@ -199,7 +200,14 @@ async def run(spec: RushRun) -> dict[str, Any]:
             port = free_port()
             if spec.bot == "ours":
                 await database.create()
-                config = our_config(directory, fake, port, database.url, spacing=spec.spacing)
+                config = our_config(
+                    directory,
+                    fake,
+                    port,
+                    database.url,
+                    spacing=spec.spacing,
+                    send_rate=spec.send_rate,
+                )
                 codes = await seed_units(config, spec.teachers)
                 command = our_command(config)
                 ready_url = f"http://127.0.0.1:{port}/healthz"
