@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.form import Form
-from bot.domain.totals import rows_run
 from handlers import messages as say
-from handlers.walk import Kind, Question, plan, unanswered
+from handlers.walk import Kind, Question, plan, rows_run_by_group, unanswered
 
 Answers = Mapping[str, int | str | None]
 _OPTIONAL = {Kind.OPENING, Kind.NOMINATIONS}
@@ -39,14 +38,10 @@ class StillMissing:
 
 def still_missing(form: Form, answers: Answers, photos: int, min_photos: int) -> StillMissing:
     """What the report lacks before it can be sent (see the module docstring)."""
-    questions = plan(form)
-    missing = [q for q in unanswered(questions, answers) if q.kind not in _OPTIONAL]
+    questions = plan(form)  # worked out once per form
+    rows = rows_run_by_group(questions, answers)  # by group (its id): its rows that apply
+    missing = [q for q in unanswered(questions, answers, rows) if q.kind not in _OPTIONAL]
     unanswered_codes = {q.item.code for q in missing if q.item is not None}
-    rows: dict[int, set[str]] = {}  # by group (its id): the codes of its rows that apply
-    for question in questions:
-        group = question.group
-        if question.kind is Kind.ITEM and group is not None and id(group) not in rows:
-            rows[id(group)] = set(rows_run(group, answers))  # what ``applies`` asks, once
     sections: list[str] = []
     for question in missing:
         code = _section(question, rows, unanswered_codes)
@@ -59,14 +54,16 @@ def still_missing(form: Form, answers: Answers, photos: int, min_photos: int) ->
     )
 
 
-def _section(question: Question, rows: dict[int, set[str]], unanswered_codes: set[str]) -> str:
+def _section(
+    question: Question, rows: Mapping[int, frozenset[str]], unanswered_codes: set[str]
+) -> str:
     """The group's number when the whole group is to do, else the row's code."""
     group = question.group
     if group is None:
         return question.key
     if question.kind is Kind.RUN:
         return group.number
-    applying = rows.get(id(group), set())
+    applying = rows.get(id(group), frozenset())
     if len(applying) > 1 and applying <= unanswered_codes:
         return group.number
     return question.item.code if question.item is not None else group.number

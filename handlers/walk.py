@@ -57,8 +57,24 @@ def answer_key(item_code: str, measure: str) -> str:
     return f"{item_code}:{measure}"
 
 
+# The walk of each form seen, by its id (the form kept, so the id is not reused): it depends
+# on the form only, and is asked for every message and every report a reminder describes.
+_PLANS: dict[int, tuple[Form, tuple[Question, ...]]] = {}
+
+
 def plan(form: Form) -> tuple[Question, ...]:
     """Every question of the walk in order, whether or not it applies to this report."""
+    known = _PLANS.get(id(form))
+    if known is not None and known[0] is form:
+        return known[1]
+    questions = _plan(form)
+    if len(_PLANS) >= 64:  # a handful of forms in a process; never a leak
+        _PLANS.clear()
+    _PLANS[id(form)] = (form, questions)
+    return questions
+
+
+def _plan(form: Form) -> tuple[Question, ...]:
     questions: list[Question] = [Question(OPENING_KEY, Kind.OPENING)]
     for group in form.groups:
         asked = group.asked_items
@@ -120,31 +136,76 @@ def previous_before(
     return None
 
 
-def unanswered(
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What ``unanswered`` needs of a walk that depends on the form only, worked out once."""
+
+    groups: tuple[Group, ...]  # the groups with asked rows, in order
+    required: tuple[tuple[str, ...], ...]  # by question: the answer keys it needs
+
+
+_SHAPES: dict[int, tuple[tuple[Question, ...], _Shape]] = {}
+
+
+def _shape(questions: tuple[Question, ...]) -> _Shape:
+    known = _SHAPES.get(id(questions))
+    if known is not None and known[0] is questions:
+        return known[1]
+    groups: dict[int, Group] = {}
+    required: list[tuple[str, ...]] = []
+    for question in questions:
+        keys: tuple[str, ...] = ()
+        if question.kind is Kind.RUN:
+            keys = (question.key,)
+        elif question.kind is Kind.OPENING:
+            keys = ("opening:held",)
+        elif question.kind is Kind.NOMINATIONS:
+            keys = (NOMINATIONS_DONE_KEY,)
+        elif question.kind is Kind.ITEM and question.item is not None:
+            item = question.item
+            keys = tuple(answer_key(item.code, m.key) for m in item.measures if m.kind != "text")
+            if question.group is not None:
+                groups.setdefault(id(question.group), question.group)
+        required.append(keys)
+    shape = _Shape(tuple(groups.values()), tuple(required))
+    if len(_SHAPES) >= 64:
+        _SHAPES.clear()
+    _SHAPES[id(questions)] = (questions, shape)
+    return shape
+
+
+def rows_run_by_group(
     questions: tuple[Question, ...], answers: Mapping[str, int | str | None]
+) -> dict[int, frozenset[str]]:
+    """The codes of the rows each group (by ``id``) ran, for the groups the walk asks rows of:
+    what ``applies`` works out, once per group instead of once per row."""
+    return {id(group): frozenset(rows_run(group, answers)) for group in _shape(questions).groups}
+
+
+def unanswered(
+    questions: tuple[Question, ...],
+    answers: Mapping[str, int | str | None],
+    ran: Mapping[int, frozenset[str]] | None = None,
 ) -> list[Question]:
     """The applying count and yes/no questions with no answer yet (text is optional), and the
-    nominations until the unit said it has no more (optional: they never block submitting)."""
+    nominations until the unit said it has no more (optional: they never block submitting).
+
+    ``ran``: ``rows_run_by_group`` of these answers, when the caller worked it out already.
+    """
+    shape = _shape(questions)
+    if ran is None:
+        ran = rows_run_by_group(questions, answers)
     missing: list[Question] = []
-    for question in questions:
-        if not applies(question, answers):
-            continue
-        if question.kind is Kind.RUN:
-            answered = question.key in answers
-        elif question.kind is Kind.OPENING:
-            answered = "opening:held" in answers
-        elif question.kind is Kind.NOMINATIONS:
-            answered = NOMINATIONS_DONE_KEY in answers
-        elif question.kind is Kind.ITEM and question.item is not None:
-            answered = all(
-                answer_key(question.item.code, m.key) in answers
-                for m in question.item.measures
-                if m.kind != "text"
-            )
-        else:
-            answered = True
-        if not answered:
-            missing.append(question)
+    for question, keys in zip(questions, shape.required, strict=True):
+        group = question.group
+        if question.kind is Kind.ITEM and group is not None:
+            item = question.item
+            if item is None or item.code not in ran.get(id(group), ()):
+                continue  # does not apply (see ``applies``)
+        for key in keys:
+            if key not in answers:
+                missing.append(question)
+                break
     return missing
 
 

@@ -77,12 +77,18 @@ class Group:
     children: tuple[Item, ...] = ()
     ask_if_run: bool = True  # ask "did your unit run this?" before the sub-rows
     ask: str = ""  # that yes/no question in the group's own words; "" for the generic one
+    # Worked out once: the walk, the totals and every reminder's "còn thiếu" ask for it per
+    # report (5,000 reports of a deadline-day tick asked it a hundred thousand times).
+    _asked: tuple[Item, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        asked = tuple(item for item in (self.row, *self.children) if item.asked)
+        object.__setattr__(self, "_asked", asked)
 
     @property
     def asked_items(self) -> tuple[Item, ...]:
         """The rows a teacher is asked in this group, in order."""
-        rows = (self.row, *self.children)
-        return tuple(item for item in rows if item.asked)
+        return self._asked
 
 
 @dataclass(frozen=True, slots=True)
