@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import (
     Insert,
     Integer,
+    Select,
     Table,
     and_,
     bindparam,
@@ -441,6 +442,24 @@ class Members:
         )
 
 
+def _evidence_info() -> Select[Any]:
+    """Evidence rows as the exports and the reminders read them: (report id, stored key, mime,
+    size and sha256 of the file as kept, received at, the sender's display name), oldest first."""
+    return (
+        select(
+            Evidence.report_id,
+            Evidence.stored_key,
+            Evidence.mime,
+            func.coalesce(Evidence.stored_size, Evidence.size),
+            func.coalesce(Evidence.stored_sha256, Evidence.sha256),
+            Evidence.created_at,
+            Member.display_name,
+        )
+        .outerjoin(Member, Evidence.member_id == Member.id)
+        .order_by(Evidence.id)
+    )
+
+
 class Reports:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -607,22 +626,32 @@ class Reports:
         """Every evidence file of those reports: (report id, stored key, mime, size and sha256
         of the file as kept, received at, the sender's display name), oldest first."""
         rows = await self._session.execute(
-            select(
-                Evidence.report_id,
-                Evidence.stored_key,
-                Evidence.mime,
-                func.coalesce(Evidence.stored_size, Evidence.size),
-                func.coalesce(Evidence.stored_sha256, Evidence.sha256),
-                Evidence.created_at,
-                Member.display_name,
-            )
+            _evidence_info()
             .join(Report, Evidence.report_id == Report.id)
-            .outerjoin(Member, Evidence.member_id == Member.id)
             .where(
                 Report.campaign_id == campaign_id,
                 Report.unit_id.in_(select(units_under(root_id).c.id)),
             )
-            .order_by(Evidence.id)
+        )
+        return [(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    async def answers_of_reports(
+        self, report_ids: Sequence[int]
+    ) -> list[tuple[int, str, int | None, str | None]]:
+        """The answers of these reports, as ``answers_of_subtree`` gives them."""
+        rows = await self._session.execute(
+            select(Answer.report_id, Answer.key, Answer.value_int, Answer.value_text).where(
+                Answer.report_id.in_(report_ids)
+            )
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def evidence_of_reports(
+        self, report_ids: Sequence[int]
+    ) -> list[tuple[int, str, str, int, str, datetime, str | None]]:
+        """The evidence files of these reports, as ``evidence_of_subtree`` gives them."""
+        rows = await self._session.execute(
+            _evidence_info().where(Evidence.report_id.in_(report_ids))
         )
         return [(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6]) for r in rows]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,8 +22,6 @@ from bot.domain.calendar import Reminder, UnitState, settled_key
 from bot.domain.campaign import Campaign
 from bot.domain.rollup import SUBMITTED, EvidenceInfo, Subtree, UnitInfo, UnitReport
 from storage.models import (
-    Answer,
-    Evidence,
     Member,
     OutboxMessage,
     ReminderLog,
@@ -152,29 +150,11 @@ async def details(uow: UnitOfWork, report_ids: set[int]) -> Details:
     ids = sorted(report_ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        for a in await uow.session.execute(
-            select(Answer.report_id, Answer.key, Answer.value_int, Answer.value_text).where(
-                Answer.report_id.in_(chunk)
-            )
-        ):
-            value = a.value_int if a.value_int is not None else a.value_text
-            answers.setdefault(a.report_id, {})[a.key] = value
-        for e in await uow.session.execute(
-            select(
-                Evidence.report_id,
-                Evidence.stored_key,
-                Evidence.mime,
-                func.coalesce(Evidence.stored_size, Evidence.size),
-                func.coalesce(Evidence.stored_sha256, Evidence.sha256),
-                Evidence.created_at,
-                Member.display_name,
-            )
-            .outerjoin(Member, Evidence.member_id == Member.id)
-            .where(Evidence.report_id.in_(chunk))
-            .order_by(Evidence.id)
-        ):
-            info = EvidenceInfo(e[1], e[2], int(e[3]), e[4], e[5], e[6])
-            evidence.setdefault(e[0], []).append(info)
+        for report_id, key, number, text in await uow.reports.answers_of_reports(chunk):
+            answers.setdefault(report_id, {})[key] = number if number is not None else text
+        files = await uow.reports.evidence_of_reports(chunk)
+        for report_id, key, mime, size, sha, at, by in files:
+            evidence.setdefault(report_id, []).append(EvidenceInfo(key, mime, size, sha, at, by))
     return answers, evidence
 
 
