@@ -20,11 +20,12 @@ from bot.app import App, build
 from bot.config import load_settings
 from bot.domain.chat import Reply
 from bot.platforms.dispatch import SendLimits
-from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
+from bot.platforms.telegram import TelegramAdapter
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from storage.models import AnswerChange, AuditEntry, Member
 from tests.conftest import add_unit
 from tests.conversation.helpers import stored_answers, stored_report
+from tests.e2e.adapters import polling_telegram
 from tests.e2e.bot_process import free_port, start_bot, write_config
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
@@ -172,17 +173,8 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 async def _telegram(
     app: App, tg: FakeTelegram, limits: SendLimits | None = None
 ) -> AsyncIterator[TelegramAdapter]:
-    bot = make_bot(tg.token, tg.base_url)
-    sender = TelegramSender(bot, limit=limits or SendLimits(1000, chat_rate=None))
-    adapter = TelegramAdapter(app.engine, bot, sender=sender, sweep_seconds=0.2)
-    await adapter.start()
-    task = asyncio.create_task(adapter.poll(poll_seconds=1))
-    try:
+    async with polling_telegram(app, tg, limits or SendLimits(1000, chat_rate=None)) as adapter:
         yield adapter
-    finally:
-        adapter.stop()
-        await task
-        await adapter.close()
 
 
 @pytest.fixture

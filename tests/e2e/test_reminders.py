@@ -21,12 +21,13 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.engine.reminders import ReminderSender, lock_for
 from bot.platforms.dispatch import SendLimits
-from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
+from bot.platforms.telegram import TelegramAdapter
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from handlers.join import create_invite
 from storage.models import OutboxMessage, ReminderLog
 from tests.calendar.plans import local
 from tests.conftest import FixedClock
+from tests.e2e.adapters import polling_telegram
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo import FakeZalo
 
@@ -42,17 +43,8 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def telegram(app: App, tg: FakeTelegram) -> AsyncIterator[TelegramAdapter]:
-    bot = make_bot(tg.token, tg.base_url)
-    sender = TelegramSender(bot, limit=SendLimits(1000, chat_rate=None))
-    adapter = TelegramAdapter(app.engine, bot, sender=sender, sweep_seconds=0.2)
-    await adapter.start()
-    task = asyncio.create_task(adapter.poll(poll_seconds=1))
-    try:
+    async with polling_telegram(app, tg, SendLimits(1000, chat_rate=None)) as adapter:
         yield adapter
-    finally:
-        adapter.stop()
-        await task
-        await adapter.close()
 
 
 async def join(app: App, tg: FakeTelegram, user: int, unit: str, role: str) -> None:

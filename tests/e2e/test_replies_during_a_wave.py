@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 
 from bot.app import App
 from bot.domain.chat import Reply
 from bot.platforms.dispatch import SendLimits
-from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot
+from tests.e2e.adapters import polling_telegram
 from tests.fakes.telegram import FakeTelegram
 
 TEACHER = 6161
@@ -33,22 +32,6 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-@asynccontextmanager
-async def telegram(app: App, tg: FakeTelegram) -> AsyncIterator[TelegramAdapter]:
-    """The bot, started: it sends what the outbox holds from the start."""
-    bot = make_bot(tg.token, tg.base_url)
-    sender = TelegramSender(bot, limit=SendLimits())  # Telegram's published limits
-    adapter = TelegramAdapter(app.engine, bot, sender=sender, sweep_seconds=0.2)
-    await adapter.start()
-    task = asyncio.create_task(adapter.poll(poll_seconds=1))
-    try:
-        yield adapter
-    finally:
-        adapter.stop()
-        await task
-        await adapter.close()
-
-
 def _reminders(tg: FakeTelegram) -> int:
     return sum(1 for m in tg.sent if m.text.startswith("Nhắc: "))
 
@@ -59,7 +42,7 @@ async def test_a_teacher_writing_during_a_reminder_wave_is_answered_ahead_of_it(
     for chat in [*MEMBERS, TEACHER]:  # queued while the bot was not sending yet
         reminder = Reply(f"Nhắc: còn 3 ngày đến hạn báo cáo ({chat}).")
         await app.engine.enqueue("telegram", str(chat), reminder, kind="reminder")
-    async with telegram(app, tg):
+    async with polling_telegram(app, tg, SendLimits()):  # Telegram's published limits
         await _write_during_the_wave(tg)
 
 
