@@ -48,10 +48,10 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.app import App, build  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.engine.reminders import ReminderSender, lock_for  # noqa: E402
 from bot.platforms.limits import MARGIN_SECONDS, SendLimits  # noqa: E402
 from bot.platforms.telegram import TelegramAdapter, TelegramSender, make_bot  # noqa: E402
 from storage.models import Member, OutboxMessage, Unit  # noqa: E402
+from tests.calendar.senders import sender_for  # noqa: E402
 from tests.fakes.telegram import ApiError, FakeTelegram, Files, Json  # noqa: E402
 
 JOINED = datetime(2023, 9, 1, tzinfo=UTC)
@@ -221,15 +221,7 @@ async def _run(
                 app.engine, bot, sender=TelegramSender(bot, limit=client), exclusive=True
             )
             await adapter.start()
-            sender = ReminderSender(
-                app.uows,
-                app.engine.campaign,
-                app.settings.reminders.rules(),
-                app.zone,
-                clock,
-                app.engine.outbox,
-                lock_for(app.database),
-            )
+            sender = sender_for(app, clock)
             try:
                 started = time.monotonic()
                 tally = await sender.tick()

@@ -19,13 +19,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.engine.reminders import ReminderSender, lock_for
 from bot.platforms.dispatch import SendLimits
 from bot.platforms.telegram import TelegramAdapter
 from bot.platforms.zalo import ZaloAdapter, ZaloClient, ZaloSender
 from handlers.join import create_invite
 from storage.models import OutboxMessage, ReminderLog
 from tests.calendar.plans import local
+from tests.calendar.senders import sender_for
 from tests.conftest import FixedClock
 from tests.e2e.adapters import polling_telegram
 from tests.fakes.telegram import FakeTelegram
@@ -79,15 +79,7 @@ async def month(
     app: App, clock: FixedClock, telegram: TelegramAdapter, tg: FakeTelegram, hours: int = 1
 ) -> int:
     """Ticks every ``hours`` from 20/09 to 25/10; what the ticks queued in all."""
-    sender = ReminderSender(
-        app.uows,
-        app.engine.campaign,
-        app.settings.reminders.rules(),
-        app.zone,
-        clock,
-        app.engine.outbox,
-        lock_for(app.database),
-    )
+    sender = sender_for(app, clock)
     queued = 0
     moment = local(2023, 9, 20, 0, 45)
     try:
@@ -186,15 +178,7 @@ async def test_a_zalo_teacher_gets_the_announcement_once_across_a_restart(
         await adapter.start()
         try:
             for _restart in range(2):
-                sender = ReminderSender(
-                    app.uows,
-                    app.engine.campaign,
-                    app.settings.reminders.rules(),
-                    app.zone,
-                    clock,
-                    app.engine.outbox,
-                    lock_for(app.database),
-                )
+                sender = sender_for(app, clock)
                 try:
                     await sender.tick()
                 finally:
